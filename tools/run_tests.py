@@ -1,0 +1,71 @@
+#!/usr/bin/env python
+"""The project's test command (`make test`, `.ci/run`), in CI's order:
+1. `nbdev-export` leaves `xmodal_sd/` unchanged (the module is in sync with the notebooks);
+2. the notebooks are clean (`nbdev-clean` changes nothing);
+3. `nbdev-test` on every notebook (cells flagged `slow`/`cuda` skipped), one test per notebook;
+4. the integration tests in `tests/` (the toy pipeline at a small size, covering the `slow` cells).
+nbdev-test prints no count, so this prints the closing line `N passed, N failed`."""
+import os, subprocess, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+results = []   # (name, ok, seconds)
+
+def snapshot(paths): return {p: p.read_bytes() for p in paths}
+def changed(before, after): return sorted(str(p.relative_to(ROOT)) for p in set(before) | set(after) if before.get(p) != after.get(p))
+
+def check(name, fn):
+    t = time.time()
+    try: ok, msg = fn()
+    except Exception as e: ok, msg = False, f"{type(e).__name__}: {e}"
+    results.append((name, ok, time.time() - t))
+    print(f"{'PASS' if ok else 'FAIL'} {name} ({time.time() - t:.1f}s){'' if ok else ': ' + msg}", flush=True)
+
+def export_in_sync():
+    lib = lambda: snapshot(sorted((ROOT/'xmodal_sd').rglob('*.py')))
+    before = lib()
+    r = subprocess.run([BIN/'nbdev-export'], cwd=ROOT, capture_output=True, text=True)
+    if r.returncode: return False, r.stderr[-2000:]
+    diff = changed(before, lib())
+    return not diff, f"nbdev-export changed {diff}: edit the notebooks, export, commit both"
+
+def notebooks_clean():
+    nbs = lambda: snapshot(sorted((ROOT/'nbs').rglob('*.ipynb')))
+    before = nbs()
+    r = subprocess.run([BIN/'nbdev-clean'], cwd=ROOT, capture_output=True, text=True)
+    if r.returncode: return False, r.stderr[-2000:]
+    diff = changed(before, nbs())
+    return not diff, f"not clean (now cleaned, commit them): {diff}"
+
+def run_nb(fn):
+    from nbdev.test import test_nb
+    from nbdev.config import get_config
+    cfg = get_config()
+    flags = cfg.tst_flags.split() if isinstance(cfg.tst_flags, str) else list(cfg.tst_flags)
+    t = time.time()
+    ok, _ = test_nb(fn, skip_flags=flags, basepath=cfg.config_path, showerr=True)
+    return str(Path(fn).relative_to(ROOT)), ok, time.time() - t
+
+def main():
+    os.chdir(ROOT)
+    os.environ.setdefault('MPLBACKEND', 'Agg')
+    check('nbdev-export leaves xmodal_sd/ unchanged', export_in_sync)
+    check('notebooks are clean', notebooks_clean)
+    nbs = sorted(p for p in (ROOT/'nbs').rglob('*.ipynb')
+                 if not any(part.startswith(('_', '.')) for part in p.relative_to(ROOT/'nbs').parts))
+    with ProcessPoolExecutor(max_workers=int(os.environ.get('XSD_TEST_WORKERS', 2))) as ex:
+        for name, ok, dt in ex.map(run_nb, nbs):
+            results.append((f'nbdev-test {name}', ok, dt))
+            print(f"{'PASS' if ok else 'FAIL'} nbdev-test {name} ({dt:.1f}s)", flush=True)
+    for t in sorted((ROOT/'tests').glob('test_*.py')):
+        def _run(t=t):
+            r = subprocess.run([sys.executable, t], cwd=ROOT)
+            return r.returncode == 0, f"exit code {r.returncode}"
+        check(f'integration {t.relative_to(ROOT)}', _run)
+    n_ok = sum(ok for _, ok, _ in results); n_bad = len(results) - n_ok
+    print(f"{n_ok} passed, {n_bad} failed")
+    sys.exit(1 if n_bad or not results else 0)
+
+if __name__ == '__main__': main()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The project's test command (`make test`, `.ci/run`), in CI's order:
 1. `nbdev-export` leaves `xmodal_sd/` unchanged (the module is in sync with the notebooks);
-2. the notebooks are clean (`nbdev-clean` changes nothing);
+2. the notebooks are clean (`nbdev-clean` changes nothing) and README.md is generated from index.ipynb;
 3. `nbdev-test` on every notebook (cells flagged `slow`/`cuda` skipped), one test per notebook;
 4. the integration tests in `tests/` (the toy pipeline at a small size, covering the `slow` cells).
 nbdev-test prints no count, so this prints the closing line `N passed, N failed`."""
@@ -53,6 +53,10 @@ def main():
     os.environ.setdefault('MPLBACKEND', 'Agg')
     check('nbdev-export leaves xmodal_sd/ unchanged', export_in_sync)
     check('notebooks are clean', notebooks_clean)
+    def readme():
+        r = subprocess.run([sys.executable, ROOT/'tools'/'make_readme.py', '--check'], cwd=ROOT, capture_output=True, text=True)
+        return r.returncode == 0, r.stdout.strip()
+    check('README.md is generated from nbs/index.ipynb', readme)
     nbs = sorted(p for p in (ROOT/'nbs').rglob('*.ipynb')
                  if not any(part.startswith(('_', '.')) for part in p.relative_to(ROOT/'nbs').parts))
     with ProcessPoolExecutor(max_workers=int(os.environ.get('XSD_TEST_WORKERS', 2))) as ex:

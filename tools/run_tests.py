@@ -23,21 +23,17 @@ def check(name, fn):
     results.append((name, ok, time.time() - t))
     print(f"{'PASS' if ok else 'FAIL'} {name} ({time.time() - t:.1f}s){'' if ok else ': ' + msg}", flush=True)
 
-def export_in_sync():
-    lib = lambda: snapshot(sorted((ROOT/'xmodal_sd').rglob('*.py')))
-    before = lib()
-    r = subprocess.run([BIN/'nbdev-export'], cwd=ROOT, capture_output=True, text=True)
+def unchanged_by(cmd, folder, glob, msg):
+    "Run the nbdev command `cmd`; pass when it leaves the `glob` files under `folder` byte-for-byte unchanged."
+    files = lambda: snapshot(sorted((ROOT/folder).rglob(glob)))
+    before = files()
+    r = subprocess.run([BIN/cmd], cwd=ROOT, capture_output=True, text=True)
     if r.returncode: return False, r.stderr[-2000:]
-    diff = changed(before, lib())
-    return not diff, f"nbdev-export changed {diff}: edit the notebooks, export, commit both"
+    diff = changed(before, files())
+    return not diff, msg.format(diff)
 
-def notebooks_clean():
-    nbs = lambda: snapshot(sorted((ROOT/'nbs').rglob('*.ipynb')))
-    before = nbs()
-    r = subprocess.run([BIN/'nbdev-clean'], cwd=ROOT, capture_output=True, text=True)
-    if r.returncode: return False, r.stderr[-2000:]
-    diff = changed(before, nbs())
-    return not diff, f"not clean (now cleaned, commit them): {diff}"
+export_in_sync = lambda: unchanged_by('nbdev-export', 'xmodal_sd', '*.py', "nbdev-export changed {}: edit the notebooks, export, commit both")
+notebooks_clean = lambda: unchanged_by('nbdev-clean', 'nbs', '*.ipynb', "not clean (now cleaned, commit them): {}")
 
 def run_nb(fn):
     "One notebook under `nbdev-test`, in its own process (cells flagged slow/cuda are skipped by its config)."

@@ -571,7 +571,7 @@ def load_drafter(path,                   # local folder of an EventGPT checkpoin
     _missing_error(p, missing)
     return DrafterRole(model, AutoTokenizer.from_pretrained(p), event_frames=event_frames)
 
-# %% ../nbs/03_models.ipynb #8f9d6739
+# %% ../nbs/03_models.ipynb #e6b6808c
 def _replica_tokenizer(added:list[str]):
     "A 32000-entry word-level tokenizer with Llama's specials (<unk> 0, <s> 1, </s> 2), plus `added` tokens from id 32000."
     from tokenizers import Tokenizer, models as tk_models, pre_tokenizers
@@ -620,6 +620,16 @@ def eventchat_original_keys(state:dict) -> dict:
 
 _CFG_META = ('architectures', 'model_type', 'torch_dtype', 'transformers_version')   # config.json fields that are not model kwargs
 
+def _write_replica(path, cfg:dict, state:dict, tok, n_shards:int, extra:dict|None=None) -> Path:
+    "Write a checkpoint folder atomically: `config.json`, `state` in shards, the tokenizer, and `extra` JSON files."
+    with atomic_path(path) as tmp:
+        tmp = Path(tmp); tmp.mkdir(parents=True, exist_ok=True)
+        write_json(tmp/'config.json', cfg)
+        _write_shards(state, tmp, n_shards=n_shards)
+        tok.save_pretrained(tmp)
+        for name, d in (extra or {}).items(): write_json(tmp/name, d)
+    return Path(path)
+
 def save_replica_videollava(path, seed:int=0) -> Path:
     "A tiny random Video-LLaVA in the released `Video-LLaVA-7B-hf` layout (config fields, key names, shards, tokenizer)."
     seed_everything(seed)
@@ -634,15 +644,10 @@ def save_replica_videollava(path, seed:int=0) -> Path:
                torch_dtype='float32', transformers_version='4.41.0.dev0', video_token_index=32001, vision_config=vision,
                vision_feature_layer=-2, vision_feature_select_strategy='default', vocab_size=32064)
     model = VideoLlavaForConditionalGeneration(VideoLlavaConfig(**{k: v for k, v in cfg.items() if k not in _CFG_META}))
-    with atomic_path(path) as tmp:
-        tmp = Path(tmp); tmp.mkdir(parents=True, exist_ok=True)
-        write_json(tmp/'config.json', cfg)
-        _write_shards(videollava_original_keys(model.state_dict()), tmp, n_shards=2)
-        tok.save_pretrained(tmp)
-        write_json(tmp/'preprocessor_config.json', dict(crop_size=224, do_center_crop=True, do_normalize=True, do_resize=True,
-                   image_mean=list(CLIP_MEAN), image_std=list(CLIP_STD), resample=3, size={'shortest_edge': 224},
-                   image_processor_type='VideoLlavaImageProcessor'))
-    return Path(path)
+    pre = dict(crop_size=224, do_center_crop=True, do_normalize=True, do_resize=True, image_mean=list(CLIP_MEAN),
+               image_std=list(CLIP_STD), resample=3, size={'shortest_edge': 224}, image_processor_type='VideoLlavaImageProcessor')
+    return _write_replica(path, cfg, videollava_original_keys(model.state_dict()), tok, n_shards=2,
+                          extra={'preprocessor_config.json': pre})
 
 def save_replica_eventgpt(path, seed:int=0) -> Path:
     "A tiny random EventGPT in the released `EventChat_llama` layout (config fields, key names, tokenizer)."
@@ -656,9 +661,4 @@ def save_replica_eventgpt(path, seed:int=0) -> Path:
                vision_config=dict(hidden_size=16, intermediate_size=32, num_hidden_layers=2, num_attention_heads=2,
                                   image_size=336, patch_size=14, projection_dim=16))   # tiny; the release implies CLIP_L14_336
     model = EventChatModel(EventChatConfig(**{k: v for k, v in cfg.items() if k not in _CFG_META}))
-    with atomic_path(path) as tmp:
-        tmp = Path(tmp); tmp.mkdir(parents=True, exist_ok=True)
-        write_json(tmp/'config.json', cfg)
-        _write_shards(eventchat_original_keys(model.state_dict()), tmp, n_shards=1)
-        tok.save_pretrained(tmp)
-    return Path(path)
+    return _write_replica(path, cfg, eventchat_original_keys(model.state_dict()), tok, n_shards=1)

@@ -27,6 +27,11 @@ main: venv
 test: venv
 	$(PY) tools/run_tests.py
 
+# The docs site offline (`nbdev-docs` needs Quarto): every notebook processed by nbdev, with its stored outputs,
+# the API reference and the reports' plots, into _docs/ (open _docs/index.html). Fails naming any broken notebook.
+docs: venv
+	$(PY) tools/build_docs.py
+
 # JupyterLab with the project's kernel registered (every notebook runs as it is)
 lab: venv
 	$(PY) -m pip install -q jupyterlab

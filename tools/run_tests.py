@@ -35,6 +35,16 @@ def unchanged_by(cmd, folder, glob, msg):
 export_in_sync = lambda: unchanged_by('nbdev-export', 'xmodal_sd', '*.py', "nbdev-export changed {}: edit the notebooks, export, commit both")
 notebooks_clean = lambda: unchanged_by('nbdev-clean', 'nbs', '*.ipynb', "not clean (now cleaned, commit them): {}")
 
+def templates_clean():
+    "The report templates (nbs/_reports, which nbdev's own globbing skips) are clean and keep their `parameters` tag."
+    files = sorted((ROOT/'nbs'/'_reports').glob('*.ipynb'))
+    before = snapshot(files)
+    for f in files:
+        r = subprocess.run([BIN/'nbdev-clean', '--fname', str(f)], cwd=ROOT, capture_output=True, text=True)
+        if r.returncode: return False, r.stderr[-2000:]
+    diff = changed(before, snapshot(files))
+    return not diff, f"not clean (now cleaned, commit them): {diff}"
+
 def run_nb(fn):
     "One notebook under `nbdev-test`, in its own process (cells flagged slow/cuda are skipped by its config)."
     t = time.time()
@@ -47,6 +57,7 @@ def main():
     os.environ.setdefault('MPLBACKEND', 'Agg')
     check('nbdev-export leaves xmodal_sd/ unchanged', export_in_sync)
     check('notebooks are clean', notebooks_clean)
+    check('report templates are clean', templates_clean)
     def readme():
         r = subprocess.run([sys.executable, ROOT/'tools'/'make_readme.py', '--check'], cwd=ROOT, capture_output=True, text=True)
         return r.returncode == 0, r.stdout.strip()

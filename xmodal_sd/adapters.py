@@ -229,14 +229,18 @@ def make_adapter(cfg:AdapterConfig) -> Adapter:
     cfg = cfg.resolved()
     return (MLPAdapter if LEVELS[cfg.level]['kind'] == 'mlp' else AttentionAdapter)(cfg)
 
-# %% ../nbs/05_adapters.ipynb #4a6bbfb6
+# %% ../nbs/05_adapters.ipynb #46b17cb8
 ADAPTER_FORMAT = 'xmodal_sd.adapter/1'
 
-def save_adapter(path, module:Adapter, cfg:AdapterConfig|None=None):
+def save_adapter(path, module:Adapter, cfg:AdapterConfig|None=None,
+                 meta:dict|None=None):   # more metadata to store (e.g. stage 2's training record); cannot override the three keys below
     "Save `module`'s weights and its config (`cfg`, default `module.cfg`) to one safetensors file, atomically."
     cfg = (cfg or module.cfg).resolved()
     if cfg != module.cfg: raise ValueError(f"cfg does not describe this module: {cfg.diff(module.cfg)}")
-    save_tensors(path, module.state_dict(), {'format': ADAPTER_FORMAT, 'config': cfg.to_dict(), 'n_params': module.n_params()})
+    own = {'format': ADAPTER_FORMAT, 'config': cfg.to_dict(), 'n_params': module.n_params()}
+    clash = sorted(set(meta or {}) & set(own))
+    if clash: raise ValueError(f"meta may not set {clash}: save_adapter writes them")
+    save_tensors(path, module.state_dict(), {**(meta or {}), **own})
 
 def load_adapter(path, device='cpu') -> tuple[Adapter, AdapterConfig]:
     "Load `(module, cfg)` saved by `save_adapter`; the module is in eval mode on `device`."

@@ -14,8 +14,9 @@ import numpy as np, torch
 from safetensors.torch import save_file, load_file, safe_open
 
 # %% auto #0
-__all__ = ['InputError', 'project_root', 'data_dir', 'reports_dir', 'seed_everything', 'get_device', 'sync', 'Config',
-           'atomic_path', 'write_json', 'read_json', 'clean_tmp', 'sha256_file', 'save_tensors', 'load_tensors']
+__all__ = ['InputError', 'cli_errors', 'project_root', 'data_dir', 'reports_dir', 'seed_everything', 'get_device', 'sync',
+           'Config', 'atomic_path', 'write_json', 'read_json', 'clean_tmp', 'sha256_file', 'save_tensors',
+           'load_tensors']
 
 # %% ../nbs/00_core.ipynb #e76d4640
 class InputError(ValueError):
@@ -25,7 +26,21 @@ class InputError(ValueError):
         where = ', '.join(f'{k}={v}' for k,v in [('sample',sample),('file',path),('field',field)] if v is not None)
         super().__init__(f"{msg}" + (f" [{where}]" if where else ''))
 
-# %% ../nbs/00_core.ipynb #3ec83449
+# %% ../nbs/00_core.ipynb #fc7fa65c
+import functools, sys
+
+def cli_errors(f):
+    "Decorator for CLI entry points: `InputError` -> `error: ...` on stderr, exit 2; Ctrl-C -> exit 130."
+    @functools.wraps(f)
+    def _f(*args, **kwargs):
+        try: return f(*args, **kwargs)
+        except InputError as e:
+            print(f"{f.__name__}: error: {e}", file=sys.stderr); sys.exit(2)
+        except KeyboardInterrupt:
+            print(f"{f.__name__}: interrupted; finished work is kept and a re-run resumes", file=sys.stderr); sys.exit(130)
+    return _f
+
+# %% ../nbs/00_core.ipynb #84bc7ba5
 def project_root() -> Path:
     "The repository root when run from a checkout, else the current directory."
     here = Path(__file__).resolve().parent.parent if '__file__' in globals() else Path.cwd()
@@ -41,7 +56,7 @@ def reports_dir(*parts) -> Path:
     "A path under the reports folder (`XSD_REPORTS`, default `<root>/reports`)."
     return Path(os.environ.get('XSD_REPORTS', project_root()/'reports')).joinpath(*parts)
 
-# %% ../nbs/00_core.ipynb #8c5b826a
+# %% ../nbs/00_core.ipynb #05b5356e
 def seed_everything(seed:int=0):
     "Seed Python, NumPy and torch (all devices)."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
@@ -55,7 +70,7 @@ def sync(device) -> None:
     "Wait for queued work on `device` (a no-op on CPU): call before reading a clock."
     if torch.device(device).type == 'cuda': torch.cuda.synchronize(device)
 
-# %% ../nbs/00_core.ipynb #0b719bae
+# %% ../nbs/00_core.ipynb #538c9923
 def _jsonable(v):
     if isinstance(v, Path): return str(v)
     if isinstance(v, tuple): return list(v)
@@ -101,7 +116,7 @@ class Config:
         m = self.to_dict()
         return {k:(m.get(k), o.get(k)) for k in sorted(set(m)|set(o)) if m.get(k) != o.get(k)}
 
-# %% ../nbs/00_core.ipynb #a5655c2d
+# %% ../nbs/00_core.ipynb #65853876
 @contextlib.contextmanager
 def atomic_path(path, suffix:str=''):
     "Yield a temporary path next to `path`; rename it to `path` on success, remove it on error."
@@ -139,7 +154,7 @@ def sha256_file(path, bufsize:int=1<<20) -> str:
         while b := f.read(bufsize): h.update(b)
     return h.hexdigest()
 
-# %% ../nbs/00_core.ipynb #996d12cd
+# %% ../nbs/00_core.ipynb #c2f280b0
 def save_tensors(path, tensors:dict, meta:dict|None=None):
     "Atomically save `tensors` (contiguous, CPU) to a safetensors file, with `meta` as JSON metadata."
     tensors = {k:v.detach().contiguous().cpu() for k,v in tensors.items()}

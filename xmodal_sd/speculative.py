@@ -10,8 +10,8 @@ import numpy as np, torch
 from .core import InputError
 
 # %% auto #0
-__all__ = ['verify_greedy', 'verify_sample', 'probs_from_logits', 'accepted_prefix_lengths', 'expected_tokens',
-           'predicted_speedup', 'best_gamma']
+__all__ = ['ADAPTIVE', 'verify_greedy', 'verify_sample', 'probs_from_logits', 'accepted_prefix_lengths', 'expected_tokens',
+           'predicted_speedup', 'best_gamma', 'SpecConfig', 'Generation', 'AdapterDrafts', 'HeadDrafts', 'SpecDecoder']
 
 # %% ../nbs/08_speculative.ipynb #01b2f8b3
 def _check_draft(draft, rows, g_rows:int, name:str):
@@ -128,3 +128,317 @@ def best_gamma(alpha:float,       # acceptance rate in [0, 1]
     "The draft length in `0..max_gamma` with the highest predicted speedup (the smallest one on ties)."
     s = [predicted_speedup(alpha, g, c) for g in range(max_gamma + 1)]
     return int(np.argmax(s))
+
+# %% ../nbs/08_speculative.ipynb #83e03598
+import contextlib, math, threading, time
+from dataclasses import dataclass
+from typing import ClassVar
+import torch.nn.functional as F
+from .core import Config, sync
+
+# %% ../nbs/08_speculative.ipynb #79ab28d8
+ADAPTIVE = ('none', 'heuristic', 'model')
+
+@dataclass
+class SpecConfig(Config):
+    "How the live engine decodes: draft length and its rule, greedy or sampling, budget, prefill hiding, seed."
+    gamma:int = 4                  # drafts per verify step (the starting value under an adaptive rule)
+    adaptive:str = 'none'          # 'none'; 'heuristic': +2 after a fully accepted step, -1 otherwise; 'model': best_gamma(α, c)
+    gamma_min:int = 1              # adaptive rules stay in [gamma_min, gamma_max]
+    gamma_max:int = 16
+    cost_ratio:float = 0.05        # c (draft step / verify step) the 'model' rule plans with
+    temperature:float = 0.0        # 0: greedy (lossless token for token); > 0: sampling (lossless in distribution)
+    top_p:float = 1.0              # nucleus sampling, the same for both roles
+    max_new_tokens:int = 64        # budget (EOS not counted, as in `generate_greedy`)
+    prefill_hiding:bool = False    # the drafter prefills and drafts while the verifier prefills
+    prefill_drafts:int = 0         # with hiding: 0 = as many as fit in the verifier's prefill; k = exactly k
+    max_prefill_drafts:int = 32    # the cap when prefill_drafts = 0
+    seed:int = 0                   # sampling seed of a generation (unless `generate` is given one)
+    PRESETS: ClassVar[dict] = {'greedy': {}, 'sample': dict(temperature=1.0, top_p=0.9),
+                               'hide': dict(prefill_hiding=True), 'adaptive': dict(adaptive='heuristic')}
+
+    def check(self) -> 'SpecConfig':
+        "Return `self`, or raise an `InputError` naming the first bad field."
+        for f, lo in dict(gamma=0, gamma_min=0, gamma_max=1, max_new_tokens=1, prefill_drafts=0, max_prefill_drafts=0).items():
+            v = getattr(self, f)
+            if not isinstance(v, int) or isinstance(v, bool) or v < lo: raise InputError(f"{f} must be an int >= {lo}, got {v!r}", field=f)
+        if self.adaptive not in ADAPTIVE: raise InputError(f"adaptive must be one of {ADAPTIVE}, got {self.adaptive!r}", field='adaptive')
+        if self.gamma_min > self.gamma_max: raise InputError(f"gamma_min {self.gamma_min} > gamma_max {self.gamma_max}", field='gamma_min')
+        if self.gamma > self.gamma_max: raise InputError(f"gamma {self.gamma} > gamma_max {self.gamma_max}", field='gamma')
+        if not self.cost_ratio >= 0: raise InputError(f"cost_ratio must be >= 0, got {self.cost_ratio}", field='cost_ratio')
+        probs_from_logits(torch.zeros(2), self.temperature, self.top_p)     # its checks of temperature and top_p
+        return self
+
+# %% ../nbs/08_speculative.ipynb #7a2ccb3d
+@dataclass
+class Generation:
+    "One generation's tokens and costs: clock times (ms, device synchronised) and per-step draft/accept counts."
+    tokens:list                    # emitted tokens, EOS excluded
+    eos:bool                       # ended on EOS (else on the budget)
+    prefill_ms:float               # start -> end of the prefill window (the verifier's prefill; the drafter's too, when hidden)
+    decode_ms:float                # end of the prefill window -> last token
+    total_ms:float
+    verifier_prefill_ms:float      # the verifier's prefill alone (vision tower + prompt)
+    drafter_prefill_ms:float       # the drafter's prefill + the drafts made in the window (nan without a drafter)
+    prefill_drafts:int             # tokens drafted inside the prefill window (verified in step 0)
+    drafts:list                    # per verify step: drafts verified
+    accepted:list                  # per verify step: drafts accepted and kept
+    draft_ms:list                  # per verify step: drafting time (0 for drafts made in the prefill window)
+    verify_ms:list                 # per verify step: the verifier's forward + acceptance
+
+    @property
+    def new_tokens(self) -> int: return len(self.tokens)
+    @property
+    def steps(self) -> int: return len(self.drafts)
+    def to_dict(self) -> dict:
+        "All fields plus `new_tokens` and `steps`, JSON-ready."
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        return {**d, 'new_tokens': self.new_tokens, 'steps': self.steps}
+
+# %% ../nbs/08_speculative.ipynb #2f97af8d
+class _DrafterStream:
+    "The drafter's KV cache and its states `H[0..m]` at answer positions; consumes the engine's token buffer lazily."
+    def __init__(self, role, seq:torch.Tensor):                              # seq: [L] long, the answer so far + drafts
+        self.role, self.seq = role, seq
+        self.H = torch.empty(len(seq) + 1, role.hidden_size, device=role.device, dtype=role.lm_head.weight.dtype)
+        self.ph = role.placeholder_id if role.placeholder_id >= 0 else None  # the real pair's is the sentinel -200
+
+    def prefill(self, prompt):
+        _, h, self.cache = self.role.prefill(prompt)                          # h: [1, D] = h_d[0]
+        self.P, self.m = self.cache.get_seq_length(), 0                       # prompt length; answer tokens consumed
+        self.H[0] = h[0]
+
+    def states(self, lo:int, hi:int) -> torch.Tensor:
+        "`h_d[lo:hi]` as `[hi-lo, D]`; runs the drafter over `seq[m:hi-1]` first if it has not seen them."
+        if hi - 1 > self.m:
+            ids = self.seq[self.m:hi - 1][None]                                # ids: [1, k]
+            if self.ph is not None: ids = ids.masked_fill(ids == self.ph, self.role.pad_token_id)
+            _, h = self.role.forward(ids, self.cache)                          # h: [1, k, D]
+            self.H[self.m + 1:hi] = h[0]; self.m = hi - 1
+        return self.H[lo:hi]
+
+    def rollback(self, n_final:int):
+        "Only `seq[:n_final]` is final: forget anything consumed beyond it."
+        if self.m > n_final: self.role.rollback(self.cache, self.P + n_final); self.m = n_final
+
+# %% ../nbs/08_speculative.ipynb #06338e25
+class _Picker:
+    "Token choice from verifier-head logits, shared by every proposer: argmax (greedy) or a sample (its q kept)."
+    def __init__(self, cfg:SpecConfig, V:int, Vs:int):
+        self.T, self.top_p, self.V, self.Vs, self.gen = cfg.temperature, cfg.top_p, V, Vs, None
+    def __call__(self, logits):                                                # logits: [V] -> x: [1], q: [V] or None
+        logits = logits[:self.Vs]                                              # only ids both roles know
+        if self.T == 0: return logits.argmax(-1, keepdim=True), None
+        q = probs_from_logits(logits, self.T, self.top_p)
+        x = torch.multinomial(q, 1, generator=self.gen)
+        return x, (F.pad(q, (0, self.V - self.Vs)) if self.Vs < self.V else q)
+
+# %% ../nbs/08_speculative.ipynb #ff58d67a
+class AdapterDrafts:
+    "Drafter-side drafting (L1–L5; `adapter=None` is L6's identity): `h_d[t]` -> adapter -> verifier LM head -> token."
+    def __init__(self, stream:_DrafterStream, adapter, lm_head, pick:_Picker):
+        self.stream, self.adapter, self.lm_head, self.pick = stream, adapter, lm_head, pick
+        self.adtype = next(adapter.parameters()).dtype if adapter is not None else None
+    def reset(self):
+        self.cache = self.adapter.new_cache() if self.adapter is not None else None
+        self.a, self.q = 0, {}                                                # adapter positions fed; q rows by position
+    def draft_one(self, pos:int):
+        "The draft for answer position `pos` (`seq[:pos]` holds the answer and the drafts before it): written to `seq[pos]`."
+        H = self.stream.states(self.a, pos + 1)                               # H: [k, D] = h_d[a..pos]
+        o = self.adapter(H[None].to(self.adtype), cache=self.cache).aligned[0, -1] if self.adapter is not None else H[-1]
+        self.a = pos + 1
+        x, q = self.pick(self.lm_head(o.to(self.lm_head.weight.dtype)))      # x: [1]
+        self.stream.seq[pos:pos + 1] = x
+        if q is not None: self.q[pos] = q
+        return x
+    def propose(self, t:int, g:int):
+        "Drafts for positions `t..t+g-1`, written to the token buffer."
+        for i in range(g): self.draft_one(t + i)
+    def q_rows(self, t:int, g:int) -> torch.Tensor: return torch.stack([self.q[t + i] for i in range(g)])   # [g, V]
+    def observe(self, t:int, n:int, h_v=None):
+        "`seq[:t+n+1]` is final (n drafts accepted, then the verifier's token): roll the drafter and the adapter back."
+        self.stream.rollback(t + n)
+        if self.a > t + n + 1:
+            if self.cache is not None: self.cache.crop(t + n + 1)
+            self.a = t + n + 1
+
+class HeadDrafts:
+    "Verifier-side drafting (B1, L5F): `next_pred` from the verified verifier states, then EAGLE-1 feature rollout."
+    def __init__(self, head, lm_head, pick:_Picker, seq:torch.Tensor, stream:_DrafterStream|None=None):
+        self.head, self.lm_head, self.pick, self.seq, self.stream = head, lm_head, pick, seq, stream
+        self.hdtype = next(head.parameters()).dtype
+        self.Hv = torch.empty(len(seq) + 1, lm_head.in_features, device=lm_head.weight.device, dtype=lm_head.weight.dtype)
+    def reset(self): self.cache, self.a, self.q = self.head.new_cache(), 0, {}   # a: verified positions fed
+    def _step(self, lo:int, hi:int, hv:torch.Tensor) -> torch.Tensor:
+        "Feed positions `lo..hi-1` (`hv: [k, D]`, plus the drafter's states for L5F): the prediction of `h_v[hi]`, `[D]`."
+        hd = self.stream.states(lo, hi)[None].to(self.hdtype) if self.stream is not None else None
+        return self.head(hd, hv[None].to(self.hdtype), cache=self.cache).next_pred[0, -1]
+    def propose(self, t:int, g:int):
+        "Drafts for positions `t..t+g-1` from the verified states `h_v[0..t-1]` (so t >= 1)."
+        s = self._step(self.a, t, self.Hv[self.a:t]); self.a = t               # the states verified since last time
+        for i in range(g):
+            x, q = self.pick(self.lm_head(s.to(self.lm_head.weight.dtype)))
+            self.seq[t + i:t + i + 1] = x
+            if q is not None: self.q[t + i] = q
+            if i < g - 1: s = self._step(t + i, t + i + 1, s[None])          # the prediction stands in for h_v[t+i]
+    q_rows = AdapterDrafts.q_rows
+    def observe(self, t:int, n:int, h_v:torch.Tensor):
+        "Keep the verified states `h_v[t..t+n]` (`[n+1, D]`, from the verify forward); drop the rollout."
+        if self.cache.n > self.a: self.cache.crop(self.a)
+        self.Hv[t:t + n + 1] = h_v
+        if self.stream is not None: self.stream.rollback(t + n)
+
+# %% ../nbs/08_speculative.ipynb #67bf4f02
+@contextlib.contextmanager
+def _causal(*modules):
+    "Run non-causal attention adapters (L4) causally, as they can run live: position t sees positions <= t."
+    flipped = [m for m in modules if m is not None and hasattr(m, 'attn') and not m.attn.causal]
+    for m in flipped: m.attn.causal = True
+    try: yield
+    finally:
+        for m in flipped: m.attn.causal = False
+
+def _clock(dev) -> float:
+    sync(dev); return time.perf_counter()
+
+class SpecDecoder:
+    "Speculative decoding over the roles' protocol, one loop for every drafter (and none: `vl_baseline`)."
+    def __init__(self, verifier,                 # `VerifierRole`
+                 drafter=None,                   # `DrafterRole` (L1–L6, L5F, phase 1 of two-phase)
+                 adapter=None,                   # drafter-side adapter (L1–L5); None with a drafter = identity (L6)
+                 head=None,                      # verifier-side head (B1, L5F): drafts after step 0
+                 cfg:SpecConfig|None=None,
+                 phase1:bool=True):              # with a head and a drafter: the drafter drafts step 0 (two-phase)
+        self.verifier, self.drafter, self.adapter, self.head = verifier, drafter, adapter, head
+        self.cfg = cfg = (cfg or SpecConfig()).check()
+        V, Dv = verifier.vocab, verifier.hidden_size
+        if adapter is not None:
+            if drafter is None: raise InputError(f"a drafter-side adapter ({adapter.cfg.level}) needs a drafter", field='drafter')
+            if adapter.needs_verifier: raise InputError(f"{adapter.cfg.level} reads verifier states: pass it as head=", field='adapter')
+            if not adapter.cfg.hidden_size == drafter.hidden_size == Dv:
+                raise InputError(f"adapter width {adapter.cfg.hidden_size}, drafter {drafter.hidden_size} and verifier {Dv} must agree", field='hidden_size')
+        if head is not None:
+            if not (head.needs_verifier and head.predicts_next):
+                raise InputError(f"head= takes a level that reads verifier states and predicts the next (B1, L5F), got {head.cfg.level}", field='head')
+            if head.needs_drafter and drafter is None: raise InputError(f"{head.cfg.level} fuses drafter states: it needs a drafter", field='drafter')
+            if head.cfg.hidden_size != Dv: raise InputError(f"head width {head.cfg.hidden_size} != verifier width {Dv}", field='hidden_size')
+        if drafter is not None and adapter is None and drafter.hidden_size != Dv and (head is None or phase1):
+            raise InputError(f"drafting without an adapter (L6) needs equal widths, drafter {drafter.hidden_size} vs verifier {Dv}", field='hidden_size')
+        self.device = verifier.device
+        self.seq = torch.zeros(cfg.max_new_tokens + max(cfg.gamma_max, cfg.max_prefill_drafts) + 2, dtype=torch.long, device=self.device)
+        self.pick = _Picker(cfg, V, min(V, drafter.vocab) if drafter is not None else V)
+        self.stream = _DrafterStream(drafter, self.seq) if drafter is not None else None
+        self.p1 = AdapterDrafts(self.stream, adapter, verifier.lm_head, self.pick) if drafter is not None and (head is None or phase1) else None
+        self.p2 = (HeadDrafts(head, verifier.lm_head, self.pick, self.seq, self.stream if head.needs_drafter else None)
+                   if head is not None else self.p1)                          # p2 drafts every step after step 0
+        self._cuda = self.device.type == 'cuda' and torch.cuda.is_available()
+        self._side = torch.cuda.Stream(self.device) if self._cuda else None
+        self.reset_adaptive()
+
+    def reset_adaptive(self):
+        "Restart the adaptive rule (its state carries over between generations)."
+        self.gamma, self._acc, self._rej = self.cfg.gamma, 1.0, 1.0            # α prior 0.5
+
+    def _adapt(self, g:int, n:int):
+        cfg = self.cfg
+        if cfg.adaptive == 'heuristic':
+            self.gamma = min(self.gamma + 2, cfg.gamma_max) if n == g else max(self.gamma - 1, cfg.gamma_min)
+        elif cfg.adaptive == 'model':
+            self._acc, self._rej = 0.8 * self._acc + n, 0.8 * self._rej + (n < g)
+            self.gamma = min(max(best_gamma(self._acc / (self._acc + self._rej), cfg.cost_ratio, cfg.gamma_max), cfg.gamma_min), cfg.gamma_max)
+
+    def _prefill(self, pv, pd):
+        "Prefill both roles: (logits0 [1, V], h0 [1, D], cache, verifier s, drafter s, drafts made in the window)."
+        V, cfg, stream, dev = self.verifier, self.cfg, self.stream, self.device
+        if stream is None or not cfg.prefill_hiding:                          # one after the other
+            t = _clock(dev); lg, h, vc = V.prefill(pv); tv = _clock(dev) - t
+            td = math.nan
+            if stream is not None: t = _clock(dev); stream.prefill(pd); td = _clock(dev) - t
+            return lg, h, vc, tv, td, 0
+        cap = min(cfg.prefill_drafts or cfg.max_prefill_drafts, cfg.max_new_tokens - 1) if self.p1 is not None else 0
+        fixed, stop, res, eos = cfg.prefill_drafts > 0, threading.Event(), {}, V.eos_token_id
+        def drafter_job():                                                    # the second thread (and CUDA stream)
+            try:
+                with torch.inference_mode(), (torch.cuda.stream(self._side) if self._cuda else contextlib.nullcontext()):
+                    t = time.perf_counter(); stream.prefill(pd); k = 0
+                    while k < cap and (fixed or not stop.is_set()):
+                        x = self.p1.draft_one(k); k += 1
+                        if int(x) == eos: break                               # (on CUDA this also paces the loop to the GPU)
+                    if self._cuda: self._side.synchronize()
+                    res['k'], res['s'] = k, time.perf_counter() - t
+            except BaseException as e: res['error'] = e
+        th = threading.Thread(target=drafter_job, daemon=True)
+        t = time.perf_counter(); th.start()
+        lg, h, vc = V.prefill(pv)
+        if self._cuda: torch.cuda.current_stream(dev).synchronize()           # the verifier's stream only
+        tv = time.perf_counter() - t
+        stop.set(); th.join()
+        if 'error' in res: raise res['error']
+        if self._cuda: torch.cuda.current_stream(dev).wait_stream(self._side)
+        return lg, h, vc, tv, res['s'], res['k']
+
+    @torch.inference_mode()
+    def generate(self, pv,                        # the verifier's `Prompt` (B = 1)
+                 pd=None,                         # the drafter's `Prompt` (with a drafter)
+                 seed:int|None=None               # sampling seed (default `cfg.seed`)
+                ) -> Generation:
+        "Decode one prompt; greedy output equals `verifier.generate_greedy`'s, sampled output follows its distribution."
+        cfg, V, seq, dev = self.cfg, self.verifier, self.seq, self.device
+        if self.stream is not None and pd is None: raise InputError("this decoder has a drafter: pass the drafter's prompt pd", field='pd')
+        if cfg.temperature > 0: self.pick.gen = torch.Generator(dev).manual_seed(cfg.seed if seed is None else seed)
+        for p in (self.p1, self.p2):
+            if p is not None: p.reset()
+        eos, budget = V.eos_token_id, cfg.max_new_tokens
+        hidden = cfg.prefill_hiding and self.p1 is not None                   # step 0's drafts come from the window
+        with _causal(self.adapter):
+            t0 = _clock(dev)
+            lg0, h0, vc, tv, td, k = self._prefill(pv, pd)
+            t1 = _clock(dev)
+            P, out, drafts, accepted, dms, vms = vc.get_seq_length(), [], [], [], [], []
+            t, hit_eos = 0, False
+            while True:
+                ta = time.perf_counter()
+                if t == 0 and hidden: g, prop = k, self.p1
+                else:
+                    prop = self.p1 if t == 0 else self.p2
+                    g = 0 if prop is None else min(self.gamma, budget - t - 1)   # leave room for the verifier's token
+                    if g: prop.propose(t, g)
+                tb = _clock(dev) if g and not (t == 0 and hidden) else ta
+                lo = t - 1 if t else 0                                         # the verifier's pending token, then drafts
+                if t + g > lo:
+                    logits, hid = V.forward(seq[lo:t + g][None], vc)           # logits: [1, k, V], hid: [1, k, D]
+                    rows, hrows = logits[0], hid[0]
+                    if t == 0: rows, hrows = torch.cat([lg0, rows]), torch.cat([h0, hrows])
+                else: rows, hrows = lg0, h0                                    # step 0 with no drafts: the prefill's row
+                if cfg.temperature == 0: n, y = verify_greedy(seq[t:t + g], rows)
+                else:
+                    p = probs_from_logits(rows, cfg.temperature, cfg.top_p)    # p: [g+1, V]
+                    n, y = verify_sample(seq[t:t + g], prop.q_rows(t, g) if g else p[:0], p, self.pick.gen)
+                tc = _clock(dev)
+                new = (seq[t:t + n].tolist() if n else []) + [y]
+                done = False
+                if eos in new:
+                    new, done, hit_eos = new[:new.index(eos)], True, True
+                    n = min(n, len(new) + 1)                                   # accepted drafts up to and including EOS
+                if len(out) + len(new) >= budget: new, done = new[:budget - len(out)], True
+                out += new
+                drafts.append(g); accepted.append(n); dms.append((tb - ta) * 1e3); vms.append((tc - tb) * 1e3)
+                if done: break
+                V.rollback(vc, P + t + n)
+                seq[t + n] = y
+                if self.p2 is not None: self.p2.observe(t, n, hrows[:n + 1])  # (phase 1 retires after step 0)
+                if g and prop is self.p2 and not (t == 0 and hidden): self._adapt(g, n)
+                t += n + 1
+            t2 = _clock(dev)
+        return Generation(out, hit_eos, (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t2 - t0) * 1e3, tv * 1e3, td * 1e3,
+                          k if hidden else 0, drafts, accepted, dms, vms)
+
+    def encode(self, sample) -> tuple:
+        "`(verifier prompt, drafter prompt or None)` for `sample`, on the device."
+        pv = self.verifier.encode(sample).to(self.device, self.verifier.pixel_dtype)
+        pd = self.drafter.encode(sample).to(self.device, self.drafter.pixel_dtype) if self.drafter is not None else None
+        return pv, pd
+
+    def __call__(self, sample, seed:int|None=None) -> Generation:
+        "Encode `sample` for both roles and `generate`."
+        return self.generate(*self.encode(sample), seed=seed)

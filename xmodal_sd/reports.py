@@ -85,7 +85,7 @@ def run_report(name,                     # a key of `REPORTS`, or a template not
     if html: to_html(out)
     return dict(status='done', notebook=str(out), html=str(out.with_suffix('.html')) if html else None, seconds=time.time() - t, error=None)
 
-# %% ../nbs/11_reports.ipynb #416c6411
+# %% ../nbs/11_reports.ipynb #f18616ad
 def report_jobs(run_dir, out_dir,
                 levels:list|dict,          # levels to report, or `{frames: levels}` when they differ per frame count
                 frames:list, token_budget:int=24, gamma:int=0) -> list[tuple[str, Path, dict]]:
@@ -95,7 +95,9 @@ def report_jobs(run_dir, out_dir,
     per = levels if isinstance(levels, dict) else {n: levels for n in frames}
     jobs = [('adapter', out_dir/f'adapter_{lv}_{n}f.ipynb', dict(base, level=lv, frames=n, token_budget=token_budget))
             for n in frames for lv in per.get(n, [])]
-    jobs += [('e2e', out_dir/f'e2e_{n}f.ipynb', dict(base, frames=n, token_budget=token_budget, gamma=gamma)) for n in frames]
+    bench = lambda n: (Path(run_dir)/'bench'/f'{n}f'/'summary.json').exists() or not Path(run_dir).exists()
+    jobs += [('e2e', out_dir/f'e2e_{n}f.ipynb', dict(base, frames=n, token_budget=token_budget, gamma=gamma))
+             for n in frames if bench(n)]   # a run without stage 4 (real checkpoints on a CPU box) has no E2E report
     if set(frames) >= {1, 5}: jobs.append(('frames', out_dir/'frames_5f_vs_1f.ipynb', dict(base)))
     jobs.append(('summary', out_dir/'summary.ipynb', dict(base)))
     return jobs

@@ -22,7 +22,7 @@ $(VENV)/.installed: settings.ini setup.py pyproject.toml
 venv: $(VENV)/.installed
 
 main: venv
-	$(VENV)/bin/xsd_toy --preset $(PRESET)
+	$(VENV)/bin/xsd_main --preset $(PRESET)
 
 test: venv
 	$(PY) tools/run_tests.py

@@ -77,7 +77,7 @@ def split_by_clip(samples, val_fraction:float) -> tuple[list, list]:
     held = set(clips[len(clips) - n_val:])
     return [s for s in samples if clip(s) not in held], [s for s in samples if clip(s) in held]
 
-# %% ../nbs/10_pipeline.ipynb #da88401d
+# %% ../nbs/10_pipeline.ipynb #723a3426
 def _step(ws:Workspace, rec:dict, name:str, fn, log):
     t = time.time(); log(f"== {name}")
     out = fn()
@@ -88,13 +88,16 @@ def _step(ws:Workspace, rec:dict, name:str, fn, log):
 def _drafter_for(d:DrafterRole, frames:int) -> DrafterRole:
     return d if d.event_frames == frames else DrafterRole(d.model, d.tokenizer, event_frames=frames)
 
+def _extract_cfg(cfg:PipelineConfig, split:str, frames:int, verifier:str, drafter:str) -> ExtractConfig:
+    return ExtractConfig(split=split, frames=frames, max_new_tokens=cfg.max_new_tokens, batch_size=cfg.extract_batch,
+                         chunk_size=256, verifier=verifier, drafter=drafter)
+
 def stage1(ws:Workspace, cfg:PipelineConfig, verifier, drafter, splits:dict, paths:dict, progress=True, log=print):
     "Extract paired hidden states for every split and frame count."
     for n in cfg.frame_list():
         d = _drafter_for(drafter, n)
         for split, samples in splits.items():
-            ecfg = ExtractConfig(split=split, frames=n, max_new_tokens=cfg.max_new_tokens, batch_size=cfg.extract_batch,
-                                 chunk_size=256, verifier=paths['verifier'], drafter=paths['drafter'])
+            ecfg = _extract_cfg(cfg, split, n, paths['verifier'], paths['drafter'])
             m = extract(verifier, d, samples, ws.features(split, n), ecfg, progress=progress, meta=dict(dataset=paths[split]))
             log(f"   {split} {n}f: {len(samples)} samples, {m.get('n_positions', '?')} positions, {len(m['skipped'])} skipped")
 
@@ -115,8 +118,7 @@ def stage1_l6(ws:Workspace, cfg:PipelineConfig, verifier, splits:dict, paths:dic
         if 'L6' not in cfg.level_list(n): continue
         folder = ws.adapters(n)/'L6'/'drafter'
         d6 = load_drafter(folder, device=verifier.device, event_frames=n)
-        ecfg = ExtractConfig(split='test', frames=n, max_new_tokens=cfg.max_new_tokens, batch_size=cfg.extract_batch,
-                             chunk_size=256, verifier=paths['verifier'], drafter=str(folder))
+        ecfg = _extract_cfg(cfg, 'test', n, paths['verifier'], str(folder))
         extract(verifier, d6, splits['test'], ws.features('test', n, '_L6'), ecfg, progress=progress, meta=dict(dataset=paths['test']))
 
 def stage3(ws:Workspace, cfg:PipelineConfig, verifier, drafter, splits:dict, paths:dict, log=print) -> dict:

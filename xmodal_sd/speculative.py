@@ -129,12 +129,13 @@ def best_gamma(alpha:float,       # acceptance rate in [0, 1]
     s = [predicted_speedup(alpha, g, c) for g in range(max_gamma + 1)]
     return int(np.argmax(s))
 
-# %% ../nbs/08_speculative.ipynb #83e03598
+# %% ../nbs/08_speculative.ipynb #5eb14e28
 import contextlib, math, threading, time
 from dataclasses import dataclass
 from typing import ClassVar
 import torch.nn.functional as F
 from .core import Config, sync
+from .adapters import causal_view
 
 # %% ../nbs/08_speculative.ipynb #79ab28d8
 ADAPTIVE = ('none', 'heuristic', 'model')
@@ -288,16 +289,7 @@ class HeadDrafts:
         self.Hv[t:t + n + 1] = h_v
         if self.stream is not None: self.stream.rollback(t + n)
 
-# %% ../nbs/08_speculative.ipynb #67bf4f02
-@contextlib.contextmanager
-def _causal(*modules):
-    "Run non-causal attention adapters (L4) causally, as they can run live: position t sees positions <= t."
-    flipped = [m for m in modules if m is not None and hasattr(m, 'attn') and not m.attn.causal]
-    for m in flipped: m.attn.causal = True
-    try: yield
-    finally:
-        for m in flipped: m.attn.causal = False
-
+# %% ../nbs/08_speculative.ipynb #e9a7d46d
 def _clock(dev) -> float:
     sync(dev); return time.perf_counter()
 
@@ -390,7 +382,7 @@ class SpecDecoder:
             if p is not None: p.reset()
         eos, budget = V.eos_token_id, cfg.max_new_tokens
         hidden = cfg.prefill_hiding and self.p1 is not None                   # step 0's drafts come from the window
-        with _causal(self.adapter):
+        with causal_view(self.adapter):
             t0 = _clock(dev)
             lg0, h0, vc, tv, td, k = self._prefill(pv, pd)
             t1 = _clock(dev)

@@ -91,7 +91,7 @@ def _pad_right(seqs:list[list[int]], pad:int) -> tuple[torch.Tensor, torch.Tenso
     for i, s in enumerate(seqs): ids[i, :len(s)] = torch.tensor(s); mask[i, :len(s)] = 1
     return ids, mask
 
-# %% ../nbs/03_models.ipynb #78aba4a1
+# %% ../nbs/03_models.ipynb #c03a17b3
 class ModelRole:
     "Base of `VerifierRole` and `DrafterRole`: the protocol the speculative decoding engine talks to."
     template: str = '{q}'          # the model's prompt template; `{q}` is the question
@@ -143,16 +143,24 @@ class ModelRole:
         "One sample -> `Prompt` with B = 1, built with this role's template."
         return self.encode_batch([sample])
 
-    def encode_batch(self, samples) -> Prompt:
+    def _parts(self, sample) -> tuple:
+        "One sample's prompt ids, pixels `[F, 3, S, S]` and answer ids (None without an answer text)."
+        a = getattr(sample, 'answer', None)
+        return self.prompt_ids(self._check_question(sample)), self.pixels(sample), self.answer_ids(a) if isinstance(a, str) else None
+
+    def encode_batch(self, samples,
+                     cache:dict|None=None   # `{id(sample): parts}` kept by the caller: training reads each sample many times
+                     ) -> Prompt:
         "Samples -> one left-padded `Prompt` (answers right-padded in `answer_ids` when every sample has one)."
         samples = list(samples)
         if not samples: raise InputError("encode_batch needs at least one sample", field='samples')
-        input_ids, mask = _pad_left([self.prompt_ids(self._check_question(s)) for s in samples], self.pad_token_id)
-        pix = torch.stack([self.pixels(s) for s in samples])                      # pix: [B, F, 3, S, S]
-        answers = [getattr(s, 'answer', None) for s in samples]
+        if cache is None: parts = [self._parts(s) for s in samples]
+        else: parts = [cache[id(s)] if id(s) in cache else cache.setdefault(id(s), self._parts(s)) for s in samples]
+        input_ids, mask = _pad_left([p[0] for p in parts], self.pad_token_id)
+        pix = torch.stack([p[1] for p in parts])                                  # pix: [B, F, 3, S, S]
         a_ids = a_mask = None
-        if all(isinstance(a, str) for a in answers):
-            a_ids, a_mask = _pad_right([self.answer_ids(a) for a in answers], self.pad_token_id)
+        if all(p[2] is not None for p in parts):
+            a_ids, a_mask = _pad_right([p[2] for p in parts], self.pad_token_id)
         return Prompt(input_ids, mask, pix, self.n_visual, a_ids, a_mask, [getattr(s, 'id', None) for s in samples])
 
     # -- decoding with a cache

@@ -44,7 +44,7 @@ def build_tokenizer(texts,              # strings whose words make the vocabular
         with atomic_path(out) as tmp: tok.save_pretrained(tmp)
     return tok
 
-# %% ../nbs/03a_toypair.ipynb #ed77c0e5
+# %% ../nbs/03a_toypair.ipynb #23b76b6b
 @dataclass
 class ToyPairConfig(Config):
     "How the toy pair is made: which world, which model sizes, and the two training phases."
@@ -52,24 +52,26 @@ class ToyPairConfig(Config):
     train_clips: int = 12000          # clips the pair trains on (0: the world preset's `n_train`); the test split is the world's
     models: str = 'cpu'               # toy_verifier / toy_drafter preset
     event_frames: int = 1             # event images the drafter sees when evaluated (1 or 5)
-    train_frames: str = '1'           # event-image counts the drafter trains on, one per step in turn ('1,5': both, as EventGPT reads both)
+    train_frames: str = '1,5'         # event-image counts the drafter trains on, one per step in turn ('1,5': both, as EventGPT reads both)
+    vision_head: str = 'clip'         # phase 1 head: 'frame' (one image -> attributes) or 'clip' (all of a sample's images -> attributes, motion included)
     vision_steps: int = 3000          # phase 1: attribute classification steps per tower
     vision_batch: int = 128           # images per phase-1 step
     vision_lr: float = 3e-3
-    vlm_steps: int = 3000             # phase 2: answer-token steps per model
-    vlm_batch: int = 64
+    vlm_steps: int = 5000             # phase 2: answer-token steps per model
+    vlm_batch: int = 128
     vlm_lr: float = 2e-3
     tower_lr_mult: float = 0.3        # the pretrained tower moves slower in phase 2
     warmup: float = 0.05              # fraction of steps
     max_answer_tokens: int = 24       # longest answer (describe) + eos
     threads: int = 0                  # torch threads on CPU (0 = torch's default)
+    precision: str = 'fp32'           # 'fp32', or 'bf16' (autocast on CUDA: the weights stay float32)
     device: str = 'auto'              # where to train ('auto': CUDA when present)
     seed: int = 0
     PRESETS: ClassVar[dict] = {
         'tiny':    dict(world='tiny', models='tiny', train_clips=0, vision_steps=4, vision_batch=8, vlm_steps=4, vlm_batch=4,
                         train_frames='1,5'),
         'default': dict(),
-        'gpu':     dict(world='gpu', models='gpu', train_clips=0),
+        'gpu':     dict(world='gpu', models='gpu', train_clips=0, precision='bf16'),
     }
 
 # %% ../nbs/03a_toypair.ipynb #7091e633
@@ -129,44 +131,61 @@ def attribute_loss(logits:torch.Tensor, y:torch.Tensor) -> torch.Tensor:
     return (F.binary_cross_entropy_with_logits(lk, yk) + bce(lc, yc, present[0]) + bce(ld, yd, present[1])
             + F.cross_entropy(ll, yl.argmax(-1)) + F.cross_entropy(ln, yn.argmax(-1)))
 
-# %% ../nbs/03a_toypair.ipynb #7e585418
+# %% ../nbs/03a_toypair.ipynb #8e690c18
 def _schedule(opt, steps, warmup): return get_cosine_schedule_with_warmup(opt, max(1, int(warmup * steps)), max(steps, 1))
+
+def _autocast(role, precision:str):
+    "bf16 autocast on CUDA for `precision='bf16'`; float32 otherwise (the CPU presets)."
+    if precision not in ('fp32', 'bf16'): raise InputError(f"precision must be 'fp32' or 'bf16', got {precision!r}", field='precision')
+    return torch.autocast('cuda', dtype=torch.bfloat16, enabled=precision == 'bf16' and role.device.type == 'cuda')
 
 def pretrain_tower(role,                      # `VerifierRole` or `DrafterRole`: its `vision_tower` and `pixels()` are used
                    samples:list,              # `MemorySample`s (one image set per clip is used)
                    steps:int, batch:int, lr:float, warmup:float=0.05, seed:int=0,
                    desc:str='vision', progress:bool=True,
-                   views:list|None=None) -> list[float]:   # roles sharing the tower whose images all train it (default `[role]`)
-    "Phase 1: train `role.vision_tower` to classify scene attributes from its pooled class token; returns the losses."
+                   views:list|None=None,      # roles sharing the tower whose images all train it (default `[role]`)
+                   head:str='frame',          # 'frame': one image per clip and step; 'clip': all of a view's images
+                   precision:str='fp32') -> list[float]:
+    "Phase 1: train `role.vision_tower` to classify scene attributes from its pooled class token(s); returns the losses."
+    if head not in ('frame', 'clip'): raise InputError(f"vision head must be 'frame' or 'clip', got {head!r}", field='vision_head')
+    views = views or [role]
     clips = list({json.dumps(s.scene, sort_keys=True): s for s in samples}.values())   # one per clip
-    pix = torch.stack([torch.cat([v.pixels(s) for v in views or [role]]) for s in clips])   # pix: [N, F, 3, S, S]
+    pix = [torch.stack([v.pixels(s) for s in clips]) for v in views]      # per view: [N, F_v, 3, S, S]
     ys = torch.stack([scene_targets(s.scene) for s in clips])              # ys: [N, N_ATTR]
-    tower = role.vision_tower.train()
-    head = nn.Linear(tower.config.hidden_size, N_ATTR).to(role.device)
-    params = list(tower.parameters()) + list(head.parameters())
+    tower, H = role.vision_tower.train(), role.vision_tower.config.hidden_size
+    if head == 'frame': pix, heads = [torch.cat(pix, 1)], nn.ModuleList([nn.Linear(H, N_ATTR)])
+    else: heads = nn.ModuleList([nn.Linear(H * p.shape[1], N_ATTR) for p in pix])   # one head per image count
+    heads.to(role.device)
+    params = list(tower.parameters()) + list(heads.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01); sched = _schedule(opt, steps, warmup)
     g, losses = torch.Generator().manual_seed(seed), []
-    for _ in (bar := tqdm(range(steps), desc=desc, disable=not progress, leave=False)):
+    for step in (bar := tqdm(range(steps), desc=desc, disable=not progress, leave=False)):
+        v = step % len(pix)
         i = torch.randint(len(clips), (batch,), generator=g)
-        x, y = pix[i], ys[i].to(role.device)                               # x: [b, F, 3, S, S]
-        f = torch.randint(x.shape[1], (batch,), generator=g)               # one frame per clip and step
-        out = tower(pixel_values=x[torch.arange(batch), f].to(role.device, role.pixel_dtype)).pooler_output
-        loss = attribute_loss(head(out), y)
+        x, y = pix[v][i], ys[i].to(role.device)                            # x: [b, F, 3, S, S]
+        with _autocast(role, precision):
+            if head == 'frame':
+                f = torch.randint(x.shape[1], (batch,), generator=g)       # one frame per clip and step
+                out = tower(pixel_values=x[torch.arange(batch), f].to(role.device, role.pixel_dtype)).pooler_output
+            else:                                                          # every image, class tokens side by side
+                out = tower(pixel_values=x.flatten(0, 1).to(role.device, role.pixel_dtype)).pooler_output.reshape(batch, -1)
+            loss = attribute_loss(heads[v](out).float(), y)
         opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(params, 1.0); opt.step(); sched.step()
         losses.append(loss.item()); bar.set_postfix(loss=f'{np.mean(losses[-20:]):.3f}')
     return losses
 
-# %% ../nbs/03a_toypair.ipynb #6a652932
-def answer_loss(role, samples) -> torch.Tensor:
-    "Mean cross-entropy of the answers (and EOS) of `samples` under `role`, teacher-forced."
-    p = role.encode_batch(samples)
+# %% ../nbs/03a_toypair.ipynb #e61f4d9f
+def answer_loss(role, samples, cache:dict|None=None) -> torch.Tensor:
+    "Mean cross-entropy of the answers (and EOS) of `samples` under `role`, teacher-forced (`cache`: see `encode_batch`)."
+    p = role.encode_batch(samples, cache)
     logits, _ = role.teacher_forced(p)                                     # logits: [B, A, V]
     m = p.answer_mask.bool().to(logits.device)
-    return F.cross_entropy(logits[m], p.answer_ids.to(logits.device)[m])
+    return F.cross_entropy(logits[m].float(), p.answer_ids.to(logits.device)[m])
 
 def train_vlm(role, samples:list, steps:int, batch:int, lr:float, tower_lr_mult:float=0.1, warmup:float=0.05,
               seed:int=0, desc:str='vlm', progress:bool=True,
-              views:list|None=None) -> list[float]:   # roles sharing `role.model`, used one per step in turn (default `[role]`)
+              views:list|None=None,   # roles sharing `role.model`, used one per step in turn (default `[role]`)
+              precision:str='fp32') -> list[float]:
     "Phase 2: train the whole model on answer tokens; returns the losses."
     model = role.model.train()
     tower = set(id(p) for p in role.vision_tower.parameters())
@@ -175,14 +194,17 @@ def train_vlm(role, samples:list, steps:int, batch:int, lr:float, tower_lr_mult:
     opt = torch.optim.AdamW(groups, weight_decay=0.01); sched = _schedule(opt, steps, warmup)
     rng, losses = np.random.default_rng(seed), []
     views = views or [role]
+    caches = [{} for _ in views]                     # each sample's prompt and pixels, prepared once per view
     for step in (bar := tqdm(range(steps), desc=desc, disable=not progress, leave=False)):
-        loss = answer_loss(views[step % len(views)], [samples[i] for i in rng.integers(len(samples), size=batch)])
+        v = step % len(views)
+        with _autocast(role, precision):
+            loss = answer_loss(views[v], [samples[i] for i in rng.integers(len(samples), size=batch)], caches[v])
         opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); sched.step()
         losses.append(loss.item()); bar.set_postfix(loss=f'{np.mean(losses[-20:]):.3f}')
     model.eval()
     return losses
 
-# %% ../nbs/03a_toypair.ipynb #5ab998a2
+# %% ../nbs/03a_toypair.ipynb #9129bfe2
 @torch.inference_mode()
 def evaluate(role, samples:list, max_new_tokens:int=24, progress:bool=True, desc:str='eval') -> pd.DataFrame:
     "Greedy answers of `role` on `samples`, checked against the scene (`check_answer`): one row per sample."
@@ -216,7 +238,7 @@ def accuracy_table(results:dict, chance:dict|None=None) -> pd.DataFrame:
     t.index.name = 'qtype'
     return t.round(1)
 
-# %% ../nbs/03a_toypair.ipynb #a5b53f05
+# %% ../nbs/03a_toypair.ipynb #60c7741e
 def save_role(role, out):
     "Save a role's model and tokenizer to `out` (atomically: a killed run never leaves a half-written checkpoint)."
     with atomic_path(out) as tmp:
@@ -229,7 +251,7 @@ def load_toypair(folder, event_frames:int=1, device='cpu'):
     d = load_drafter(folder/'drafter', device=device, event_frames=event_frames)
     return v, d, v.tokenizer
 
-# %% ../nbs/03a_toypair.ipynb #7c3f840a
+# %% ../nbs/03a_toypair.ipynb #07c8afc8
 PRETRAINED = project_root()/'data'/'pretrained'   # committed trained pairs (data/pretrained/toypair-<preset>)
 
 def _time(f, *a, **k):
@@ -244,9 +266,9 @@ def train_role(role_name:str,               # 'verifier' or 'drafter'
     views = ([DrafterRole(role.model, tokenizer, event_frames=n) for n in frame_counts(cfg.train_frames)]
              if role_name == 'drafter' else [role])
     lv, tv = _time(pretrain_tower, role, train, cfg.vision_steps, cfg.vision_batch, cfg.vision_lr, cfg.warmup,
-                   cfg.seed, f'{role_name} vision', progress, views)
+                   cfg.seed, f'{role_name} vision', progress, views, cfg.vision_head, cfg.precision)
     ll, tl = _time(train_vlm, role, train, cfg.vlm_steps, cfg.vlm_batch, cfg.vlm_lr, cfg.tower_lr_mult, cfg.warmup,
-                   cfg.seed, f'{role_name} vlm', progress, views)
+                   cfg.seed, f'{role_name} vlm', progress, views, cfg.precision)
     return role, dict(vision=lv, vlm=ll), dict(vision_s=tv, vlm_s=tl)
 
 def make_toypair(preset:str='default',        # ToyPairConfig preset
@@ -320,7 +342,7 @@ def make_toypair(preset:str='default',        # ToyPairConfig preset
     log(f"reports: {rep} and {rep.with_suffix('.csv')}")
     return table
 
-# %% ../nbs/03a_toypair.ipynb #46d98e03
+# %% ../nbs/03a_toypair.ipynb #dc113ad5
 @call_parse
 @cli_errors
 def xsd_toy(preset:str='default',   # ToyPairConfig preset: tiny, default or gpu

@@ -554,7 +554,7 @@ def train_adapter(train_dir,                    # stage 1 features to train on
     acc.wait_for_everyone()
     return summary
 
-# %% ../nbs/06_train.ipynb #366e0bfb
+# %% ../nbs/06_train.ipynb #be806de5
 def _level_config(cfg:TrainConfig, level:str) -> TrainConfig:
     "`cfg` for `level`: L6-only fields dropped for adapter levels, adapter-only fields for L6."
     drop = ({f: None for f in _ADAPTER_OPTS} if level == 'L6' else
@@ -590,7 +590,7 @@ def levels_table(out, levels:list|None=None, secondary:bool=True) -> pd.DataFram
     cols = ['level', 'params', 'val_loss', 'cos_sim', 'accept@0.90', 'top1', 'train_s', 'epochs', 'metric']
     return pd.DataFrame(rows, columns=cols).astype({'params': 'Int64', 'epochs': 'Int64'}).set_index('level')
 
-# %% ../nbs/06_train.ipynb #3416136e
+# %% ../nbs/06_train.ipynb #08dff7c9
 @call_parse
 @cli_errors
 def xsd_train(level:str='L4',          # L1, L2, L3, L4, L5, B1, L5F, L6; several as 'L1,L4,B1'; or 'all' (the eight)

@@ -29,21 +29,17 @@ def main():
     ap.add_argument('--workers', type=int, default=None, help='processes generating the world')
     ap.add_argument('--threads', type=int, default=2, help='torch CPU threads per role process (0: torch default)')
     a = ap.parse_args()
-    from xmodal_sd.core import data_dir, read_json, write_json, InputError
+    from xmodal_sd.core import data_dir, read_json, write_json
     from xmodal_sd.data import SampleSet
-    from xmodal_sd.models import VerifierRole, DrafterRole
-    from xmodal_sd.toypair import ToyPairConfig, build_tokenizer
-    from xmodal_sd.toyworld import ToyWorldConfig, generate_toyworld
+    from xmodal_sd.toypair import ToyPairConfig, build_tokenizer, train_world, tokenizer_texts
+    from xmodal_sd.toyworld import generate_toyworld
     cfg, t0 = ToyPairConfig.from_name(a.preset), time.time()
     out = Path(a.out) if a.out else data_dir('toypair', a.preset)
     if (out/'toypair.json').exists(): raise SystemExit(f'{out} already holds a pair; remove it or pass another --out')
-    wcfg = ToyWorldConfig.from_name(cfg.world)
-    tcfg = wcfg.replace(n_train=cfg.train_clips) if cfg.train_clips else wcfg
-    troot = data_dir('toyworld', cfg.world if tcfg == wcfg else f'{cfg.world}-train{cfg.train_clips}')
+    tcfg, troot = train_world(cfg)
     generate_toyworld(troot, tcfg, progress=False, workers=a.workers)
     print(f'world {troot}: {time.time() - t0:.0f}s', flush=True)
-    texts = [s.question + ' ' + s.answer for s in SampleSet(troot, 'train')] + [VerifierRole.template, DrafterRole.template]
-    build_tokenizer(texts, out/'tokenizer')
+    build_tokenizer(tokenizer_texts(SampleSet(troot, 'train')), out/'tokenizer')
     ctx = get_context('spawn')                       # CUDA in the children
     ps = [ctx.Process(target=role_job, args=(a.preset, r, str(troot), str(out/'tokenizer'), str(out), a.threads))
           for r in ('verifier', 'drafter')]

@@ -24,7 +24,8 @@ from .models import toy_verifier, toy_drafter, VerifierRole, DrafterRole, load_v
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'N_ATTR', 'PRETRAINED', 'build_tokenizer', 'ToyPairConfig', 'MemorySample', 'frame_counts',
            'load_memory', 'scene_targets', 'attribute_loss', 'pretrain_tower', 'answer_loss', 'train_vlm', 'evaluate',
-           'regrade', 'accuracy_table', 'save_role', 'load_toypair', 'train_role', 'make_toypair', 'xsd_toy']
+           'regrade', 'accuracy_table', 'save_role', 'load_toypair', 'train_world', 'tokenizer_texts', 'train_role',
+           'make_toypair', 'xsd_toy']
 
 # %% ../nbs/03a_toypair.ipynb #9c92bd18
 SPECIAL_TOKENS = ['<unk>', '<s>', '</s>', '<pad>', '<video>', '<image>', '<event>']
@@ -251,11 +252,21 @@ def load_toypair(folder, event_frames:int=1, device='cpu'):
     d = load_drafter(folder/'drafter', device=device, event_frames=event_frames)
     return v, d, v.tokenizer
 
-# %% ../nbs/03a_toypair.ipynb #07c8afc8
+# %% ../nbs/03a_toypair.ipynb #3f26b68e
 PRETRAINED = project_root()/'data'/'pretrained'   # committed trained pairs (data/pretrained/toypair-<preset>)
 
 def _time(f, *a, **k):
     t = time.time(); r = f(*a, **k); return r, time.time() - t
+
+def train_world(cfg:ToyPairConfig) -> tuple[ToyWorldConfig, Path]:
+    "The world config and folder the pair trains on (more clips than the world preset's: a folder of their own)."
+    wcfg = ToyWorldConfig.from_name(cfg.world)
+    tcfg = wcfg.replace(n_train=cfg.train_clips) if cfg.train_clips else wcfg
+    return tcfg, data_dir('toyworld', cfg.world if tcfg == wcfg else f'{cfg.world}-train{cfg.train_clips}')
+
+def tokenizer_texts(train:list) -> list[str]:
+    "What the pair's tokenizer is built from: the training questions and answers, and both roles' templates."
+    return [s.question + ' ' + s.answer for s in train] + [VerifierRole.template, DrafterRole.template]
 
 def train_role(role_name:str,               # 'verifier' or 'drafter'
                tokenizer, train:list,       # the pair's tokenizer; `MemorySample`s holding every count in `cfg.train_frames`
@@ -298,14 +309,12 @@ def make_toypair(preset:str='default',        # ToyPairConfig preset
     train, frames = None, frame_counts(cfg.train_frames)
     loaded = tuple(sorted(set(frames) | {1, 5}))                               # the drafter is scored with 1 and 5 event images
     if force or not all(r in meta['timings'] for r in ('verifier', 'drafter')):
-        tcfg = wcfg.replace(n_train=cfg.train_clips) if cfg.train_clips else wcfg
-        troot = wroot if tcfg == wcfg else data_dir('toyworld', f'{cfg.world}-train{cfg.train_clips}')
+        tcfg, troot = train_world(cfg)
         if troot != wroot: _, timings['train_world_s'] = _time(generate_toyworld, troot, tcfg, progress=progress)
         train, timings['load_train_s'] = _time(load_memory, SampleSet(troot, 'train'), 8, frames, progress)
     test, timings['load_test_s'] = _time(load_memory, SampleSet(wroot, 'test'), 8, loaded, progress)
     if force or not (proot/'tokenizer').exists():
-        texts = [s.question + ' ' + s.answer for s in train] + [VerifierRole.template, DrafterRole.template]
-        build_tokenizer(texts, proot/'tokenizer')
+        build_tokenizer(tokenizer_texts(train), proot/'tokenizer')
     tok = PreTrainedTokenizerFast.from_pretrained(proot/'tokenizer')
     roles = {}
     for role_name in ('verifier', 'drafter'):

@@ -24,9 +24,9 @@ from .core import Config, InputError, atomic_path, write_json, seed_everything
 __all__ = ['CLIP_MEAN', 'CLIP_STD', 'EVENT_TOKEN_INDEX', 'EVENTGPT_SYSTEM', 'CLIP_L14_336', 'EVENTCHAT_DEFAULTS',
            'clip_preprocess', 'Prompt', 'ModelRole', 'VerifierRole', 'EventChatConfig', 'eventchat_option',
            'spatio_temporal_pool', 'VisualTower', 'EventChatLlamaModel', 'EventChatModel', 'DrafterRole',
-           'ToyModelConfig', 'special_ids', 'toy_verifier', 'toy_drafter', 'check_checkpoint_folder', 'load_verifier',
-           'load_drafter', 'videollava_original_keys', 'eventchat_original_keys', 'save_replica_videollava',
-           'save_replica_eventgpt']
+           'generate_batch', 'ToyModelConfig', 'special_ids', 'toy_verifier', 'toy_drafter', 'check_checkpoint_folder',
+           'load_verifier', 'load_drafter', 'videollava_original_keys', 'eventchat_original_keys',
+           'save_replica_videollava', 'save_replica_eventgpt']
 
 # %% ../nbs/03_models.ipynb #a877593d
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)   # OpenAI CLIP's normalisation, used by both checkpoints
@@ -437,7 +437,32 @@ class DrafterRole(ModelRole):
                                use_cache=cache is not None, **{self._kw: cache})
         return out.last_hidden_state                                           # [B, T, D] after the final norm
 
-# %% ../nbs/03_models.ipynb #b5274f29
+# %% ../nbs/03_models.ipynb #c6690acf
+@torch.no_grad()
+def generate_batch(role,                   # a `VerifierRole` (or any role): `_hidden`, `new_cache`, `lm_head`
+                   prompt:Prompt,          # left-padded prompts of B samples (`role.encode_batch`)
+                   max_new_tokens:int=64   # token budget per row
+                   ) -> list[list[int]]:
+    "Greedy answers of B prompts at once, each as `generate_greedy` gives it alone: ids, EOS not included."
+    p, dev = prompt.to(role.device, role.pixel_dtype), role.device
+    B, mask = len(p), p.attention_mask                                       # mask: [B, T]
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)                                 # pos: [B, T]; left padding does not shift positions
+    cache = role.new_cache()
+    h = role._hidden(p.input_ids, mask, pos, cache, p.pixel_values)[:, -1]   # h: [B, D], the state after each prompt
+    nxt = pos[:, -1:] + 1                                                    # nxt: [B, 1], each row's next position
+    out = torch.full((B, max_new_tokens), -1, dtype=torch.long, device=dev)  # out: [B, max_new_tokens]; -1 = not generated
+    done = torch.zeros(B, dtype=torch.bool, device=dev)
+    for step in range(max_new_tokens):
+        t = role.lm_head(h).argmax(-1)                                       # t: [B]
+        done |= t == role.eos_token_id
+        out[:, step] = t.masked_fill(done, -1)                               # EOS and everything after it are not answer
+        if step == max_new_tokens - 1 or bool(done.all()): break
+        mask = torch.cat([mask, mask.new_ones(B, 1)], 1)
+        h = role._hidden(t[:, None], mask, nxt, cache, None)[:, -1]          # one step for every row
+        nxt = nxt + 1
+    return [[x for x in row if x >= 0] for row in out.tolist()]
+
+# %% ../nbs/03_models.ipynb #74dab256
 @dataclass
 class ToyModelConfig(Config):
     "Sizes of the toy verifier and drafter (both LLMs share them, as the real pair does)."
@@ -500,7 +525,7 @@ def toy_drafter(tokenizer, preset='cpu', seed:int|None=1) -> DrafterRole:
                           mm_visual_tower='toy-clip', event_feature_adaptor=True, event_token_index=ids['event'])
     return DrafterRole(EventChatModel(cfg), tokenizer, event_frames=c.event_frames)
 
-# %% ../nbs/03_models.ipynb #db0252e1
+# %% ../nbs/03_models.ipynb #a748c9f9
 _WEIGHT_FILES = ('model.safetensors.index.json', 'model.safetensors', 'pytorch_model.bin.index.json', 'pytorch_model.bin')
 
 def check_checkpoint_folder(path) -> Path:
@@ -579,7 +604,7 @@ def load_drafter(path,                   # local folder of an EventGPT checkpoin
     _missing_error(p, missing)
     return DrafterRole(model, AutoTokenizer.from_pretrained(p), event_frames=event_frames)
 
-# %% ../nbs/03_models.ipynb #e6b6808c
+# %% ../nbs/03_models.ipynb #28b32009
 def _replica_tokenizer(added:list[str]):
     "A 32000-entry word-level tokenizer with Llama's specials (<unk> 0, <s> 1, </s> 2), plus `added` tokens from id 32000."
     from tokenizers import Tokenizer, models as tk_models, pre_tokenizers

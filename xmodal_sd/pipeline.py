@@ -23,7 +23,7 @@ from .evaluate import EvalConfig, evaluate, measure_costs
 # %% auto #0
 __all__ = ['PipelineConfig', 'Workspace', 'split_by_clip', 'stage1', 'stage2', 'stage1_l6', 'stage3', 'stage4', 'run_pipeline']
 
-# %% ../nbs/10_pipeline.ipynb #6c1f400f
+# %% ../nbs/10_pipeline.ipynb #0aa74886
 @dataclass
 class PipelineConfig(Config):
     "What the main job runs; the presets are the toy pipeline at two sizes."
@@ -47,6 +47,8 @@ class PipelineConfig(Config):
                      val_fraction=0.3, bench_samples=2, bench_gammas='2', max_new_tokens=12, max_train_samples=0, max_test_samples=0),
         'full': dict(max_train_samples=0, max_test_samples=0),   # every sample of the toy world (slower than the 30-minute budget on 2 cores)
         'default': dict(),
+        'gpu': dict(toypair='gpu', frames='1', levels='L4,B1', levels_5f='', max_train_samples=1200, max_test_samples=200,
+                    extract_batch=32, bench_samples=30, bench_gammas='2,4', device='cuda'),   # tools/gpu_pipeline.sh: one GPU session
     }
 
     def frame_list(self) -> list[int]: return [int(f) for f in self.frames.split(',')]

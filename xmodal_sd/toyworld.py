@@ -101,7 +101,7 @@ def as_scene(scene) -> Scene:
         return Scene.from_dict(d.get('scene', d) if isinstance(d, dict) else d, path=scene)
     return Scene.from_dict(scene)
 
-# %% ../nbs/01_toyworld.ipynb #cc79b051
+# %% ../nbs/01_toyworld.ipynb #1895cbf7
 @dataclass
 class ToyWorldConfig(Config):
     "How the toy world is generated; every field changes the output bytes."
@@ -122,7 +122,7 @@ class ToyWorldConfig(Config):
     PRESETS: ClassVar[dict] = {
         'tiny':    dict(n_train=6, n_test=4),
         'default': dict(),
-        'gpu':     dict(size=64, n_train=6000, n_test=1000, n_internal=64),
+        'gpu':     dict(size=64, n_train=3000, n_test=200, n_internal=64),   # sized for one 10-minute GPU session (tools/gpu_pipeline.sh)
     }
 
 NOISE_MULT = {'day': 1.0, 'dusk': 2.0, 'night': 3.0}     # sensor noise grows as light falls

@@ -23,7 +23,7 @@ from .evaluate import EvalConfig, evaluate, measure_costs
 # %% auto #0
 __all__ = ['PipelineConfig', 'Workspace', 'split_by_clip', 'stage1', 'stage2', 'stage1_l6', 'stage3', 'stage4', 'run_pipeline']
 
-# %% ../nbs/10_pipeline.ipynb #0aa74886
+# %% ../nbs/10_pipeline.ipynb #c86f7b39
 @dataclass
 class PipelineConfig(Config):
     "What the main job runs; the presets are the toy pipeline at two sizes."
@@ -40,6 +40,7 @@ class PipelineConfig(Config):
     eval_preset:str = 'default'         # EvalConfig preset
     bench_samples:int = 40              # test samples per benchmark configuration
     bench_gammas:str = '2,4'            # draft lengths swept in the benchmark (every configuration at each)
+    l6_epochs:int = 12                  # L6's epochs at most (0: the train preset's); on a CPU an L6 epoch costs ~30 adapter epochs
     device:str = 'auto'                 # 'auto', 'cpu' or 'cuda'
     threads:int = 0                     # torch CPU threads (0: torch's default)
     PRESETS: ClassVar[dict] = {
@@ -79,7 +80,7 @@ def split_by_clip(samples, val_fraction:float) -> tuple[list, list]:
     held = set(clips[len(clips) - n_val:])
     return [s for s in samples if clip(s) not in held], [s for s in samples if clip(s) in held]
 
-# %% ../nbs/10_pipeline.ipynb #723a3426
+# %% ../nbs/10_pipeline.ipynb #07d157d4
 def _step(ws:Workspace, rec:dict, name:str, fn, log):
     t = time.time(); log(f"== {name}")
     out = fn()
@@ -109,8 +110,9 @@ def stage2(ws:Workspace, cfg:PipelineConfig, paths:dict, progress=True, log=prin
     for n in cfg.frame_list():
         tcfg = TrainConfig.from_name(cfg.train_preset).replace(device=cfg.device, train_samples=paths['train'],
                                                                val_samples=paths['train'], threads=cfg.threads)
+        l6 = {'L6': dict(epochs=min(cfg.l6_epochs, tcfg.epochs))} if cfg.l6_epochs else None
         tables[n] = train_levels(ws.features('train', n), ws.features('val', n), ws.adapters(n), tcfg,
-                                 cfg.level_list(n), progress=progress)
+                                 cfg.level_list(n), progress=progress, overrides=l6)
         log(tables[n].round(3).to_string())
     return tables
 

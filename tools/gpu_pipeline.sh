@@ -10,8 +10,9 @@
 set -uo pipefail
 OUT=${1:?usage: tools/gpu_pipeline.sh OUT [PIPELINE_PRESET] [TIME_LIMIT_S]}; PRESET=${2:-gpu}; LIMIT=${3:-540}
 PY=${PYTHON:-python3}; T0=$(date +%s); mkdir -p "$OUT"
-TOY=$($PY -c "from xmodal_sd.pipeline import PipelineConfig; print(PipelineConfig.from_name('$PRESET').toypair)") || exit 1
-DATA=$($PY -c "from xmodal_sd.core import data_dir; print(data_dir())"); REPORTS=$($PY -c "from xmodal_sd.core import reports_dir; print(reports_dir())")
+{ read -r TOY; read -r DATA; read -r REPORTS; } < <($PY -c "from xmodal_sd.pipeline import PipelineConfig; from xmodal_sd.core import data_dir, reports_dir
+print(PipelineConfig.from_name('$PRESET').toypair, data_dir(), reports_dir(), sep='\n')")
+[ -n "$REPORTS" ] || exit 1
 pack() {
   echo "[$(( $(date +%s) - T0 ))s] packing results"
   ( cd "$DATA" && find "toypair/$TOY" "runs/$TOY" -maxdepth 4 \( -name '*.json' -o -name '*.csv' -o -name '*.jsonl' \) 2>/dev/null \

@@ -259,7 +259,7 @@ def train_vlm(role, samples:list, steps:int, batch:int, lr:float, tower_lr_mult:
     model.eval()
     return losses
 
-# %% ../nbs/03a_toypair.ipynb #8df42bdf
+# %% ../nbs/03a_toypair.ipynb #5f33f0b5
 @torch.inference_mode()
 def evaluate(role, samples:list, max_new_tokens:int=24, progress:bool=True, desc:str='eval',
              batch:int=1) -> pd.DataFrame:   # >1: that many prompts at once (`generate_batch`, for a GPU)
@@ -269,20 +269,20 @@ def evaluate(role, samples:list, max_new_tokens:int=24, progress:bool=True, desc
         chunk = samples[i:i + batch]
         answers = ([role.generate_greedy(role.encode(chunk[0]), max_new_tokens)] if batch == 1 else
                    generate_batch(role, role.encode_batch(chunk), max_new_tokens))
-        for s, ids in zip(chunk, answers):
-            pred = role.tokenizer.decode(ids, skip_special_tokens=True)
-            rows.append(dict(id=s.id, qtype=s.qtype, question=s.question, answer=s.answer, pred=pred,
-                             correct=bool(check_answer(s.qtype, pred, s.scene, s.question))))
+        rows += [_graded(s, role.tokenizer.decode(ids, skip_special_tokens=True)) for s, ids in zip(chunk, answers)]
     return pd.DataFrame(rows)
+
+def _graded(s, pred:str) -> dict:
+    "One row of `evaluate`/`regrade`: the sample, the answer given, and whether its content is right."
+    return dict(id=s.id, qtype=s.qtype, question=s.question, answer=s.answer, pred=pred,
+                correct=bool(check_answer(s.qtype, pred, s.scene, s.question)))
 
 def regrade(samples:list, predictions:dict) -> pd.DataFrame:
     "The `evaluate` frame for stored answers (`{sample id: text}`), graded again with `check_answer`."
     rows = []
     for s in samples:
         if s.id not in predictions: raise InputError(f"no stored answer for sample {s.id}", sample=s.id, field='predictions')
-        pred = predictions[s.id]
-        rows.append(dict(id=s.id, qtype=s.qtype, question=s.question, answer=s.answer, pred=pred,
-                         correct=bool(check_answer(s.qtype, pred, s.scene, s.question))))
+        rows.append(_graded(s, predictions[s.id]))
     return pd.DataFrame(rows)
 
 def accuracy_table(results:dict, chance:dict|None=None) -> pd.DataFrame:

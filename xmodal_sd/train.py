@@ -554,7 +554,7 @@ def train_adapter(train_dir,                    # stage 1 features to train on
     acc.wait_for_everyone()
     return summary
 
-# %% ../nbs/06_train.ipynb #bd144f7f
+# %% ../nbs/06_train.ipynb #305617e6
 def _level_config(cfg:TrainConfig, level:str) -> TrainConfig:
     "`cfg` for `level`: L6-only fields dropped for adapter levels, adapter-only fields for L6."
     drop = ({f: None for f in _ADAPTER_OPTS} if level == 'L6' else
@@ -569,7 +569,7 @@ def train_levels(train_dir, val_dir, out,
                  ) -> pd.DataFrame:
     "Train `levels` one after the other into `out/<level>/` (finished ones are reused); returns `levels_table`."
     cfg, levels, overrides = cfg or TrainConfig(), list(levels or ALL_LEVELS), overrides or {}
-    bad = [lv for lv in list(levels) + list(overrides) if lv not in ALL_LEVELS]
+    bad = [lv for lv in levels + list(overrides) if lv not in ALL_LEVELS]
     if bad: raise InputError(f"unknown level(s) {bad}; levels: {ALL_LEVELS}", field='level')
     cfgs = {lv: _level_config(cfg.replace(**overrides.get(lv, {})), lv) for lv in levels}   # all checked before any work
     if 'L6' in levels: l6_inputs(cfgs['L6'], Features(train_dir), Features(val_dir))

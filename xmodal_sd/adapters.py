@@ -14,9 +14,9 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import Config, InputError, save_tensors, load_tensors
 
 # %% auto #0
-__all__ = ['LEVELS', 'DESIGN_PARAMS', 'ADAPTER_FORMAT', 'AdapterConfig', 'AdapterOutput', 'AdapterCache', 'ResidualMLP', 'rope',
-           'SelfAttention', 'GatedFusion', 'Adapter', 'MLPAdapter', 'AttentionAdapter', 'make_adapter', 'causal_view',
-           'save_adapter', 'load_adapter']
+__all__ = ['LEVELS', 'DESIGN_PARAMS', 'ADAPTER_FORMAT', 'AdapterConfig', 'AdapterOutput', 'AdapterCache', 'ResidualMLP',
+           'rope_tables', 'rope', 'SelfAttention', 'GatedFusion', 'Adapter', 'MLPAdapter', 'AttentionAdapter',
+           'make_adapter', 'causal_view', 'save_adapter', 'load_adapter']
 
 # %% ../nbs/05_adapters.ipynb #e1a64148
 def _heads(c): return max(1, c.hidden_size // 128)   # Llama's head width (128): 32 heads at D=4096
@@ -72,7 +72,7 @@ class AdapterConfig(Config):
         if not 0 <= r.dropout < 1: raise InputError(f"dropout must be in [0, 1), got {r.dropout}", path=path, field='dropout')
         return r
 
-# %% ../nbs/05_adapters.ipynb #cb635797
+# %% ../nbs/05_adapters.ipynb #d3659e40
 class AdapterOutput(NamedTuple):
     "What every adapter returns."
     aligned:torch.Tensor             # [B, T, D] drafter state at t mapped to the verifier's state at t
@@ -80,18 +80,24 @@ class AdapterOutput(NamedTuple):
 
 class AdapterCache:
     "Keys/values of the positions an attention adapter has already seen; `n` positions in all."
-    def __init__(self): self.k = self.v = self.valid = None; self.n = 0   # k, v: [B, H, n, hd]; valid: [B, n] bool
+    def __init__(self): self.k = self.v = self.valid = None; self.n = 0   # k, v: [B, H, n, hd]; valid: [B, n] bool, None = all
 
-    def append(self, k, v, valid):
-        "Add new keys/values (`[B, H, T, hd]`) and their `valid` mask (`[B, T]`); return the whole cache's."
+    def append(self, k, v, valid=None):
+        "Add new keys/values (`[B, H, T, hd]`) and their `valid` mask (`[B, T]`, None: all valid); return the whole cache's."
         if self.k is None: self.k, self.v, self.valid = k, v, valid
-        else: self.k, self.v, self.valid = torch.cat([self.k, k], 2), torch.cat([self.v, v], 2), torch.cat([self.valid, valid], 1)
+        else:
+            if valid is not None or self.valid is not None:                    # materialise only once some position is padding
+                ones = lambda t: torch.ones(t.shape[0], t.shape[2], dtype=torch.bool, device=t.device)
+                self.valid = torch.cat([ones(self.k) if self.valid is None else self.valid, ones(k) if valid is None else valid], 1)
+            self.k, self.v = torch.cat([self.k, k], 2), torch.cat([self.v, v], 2)
         return self.k, self.v, self.valid
 
     def crop(self, n_keep:int):
         "Keep only the first `n_keep` positions (rollback after rejected drafts)."
         if not 0 <= n_keep <= self.n: raise ValueError(f"cannot keep {n_keep} of {self.n} cached positions")
-        if self.k is not None: self.k, self.v, self.valid = self.k[:, :, :n_keep], self.v[:, :, :n_keep], self.valid[:, :n_keep]
+        if self.k is not None:
+            self.k, self.v = self.k[:, :, :n_keep], self.v[:, :, :n_keep]
+            if self.valid is not None: self.valid = self.valid[:, :n_keep]
         self.n = n_keep
         return self
 
@@ -108,15 +114,29 @@ class ResidualMLP(nn.Module):
     def forward(self, x):   # x: [..., d]
         return x + self.up(self.drop(F.gelu(self.down(self.norm(x)))))
 
-# %% ../nbs/05_adapters.ipynb #06a0125b
-def rope(x, pos, theta:float=10000.):
-    "Rotary position embedding of `x: [B, H, T, hd]` at absolute positions `pos: [T]` (Llama's half-split layout)."
+# %% ../nbs/05_adapters.ipynb #3e9cb3e7
+_ROPE = {}   # (device, dtype, half, theta) -> (cos, sin) `[N, half]`, grown on demand
+
+def rope_tables(n:int, half:int, theta:float, device, dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    "cos and sin of RoPE's angles for positions `0..n-1` (at least), `[N, half]` in `dtype`; cached per device and dtype."
+    key = (str(device), dtype, half, theta)
+    cs = _ROPE.get(key)
+    if cs is None or cs[0].shape[0] < n:
+        N = max(256, 1 << (n - 1).bit_length())
+        freq = theta ** (-torch.arange(half, device=device, dtype=torch.float32) / half)   # [half]
+        ang = torch.arange(N, device=device, dtype=torch.float32)[:, None] * freq[None]     # [N, half]
+        cs = _ROPE[key] = (ang.cos().to(dtype), ang.sin().to(dtype))
+    return cs
+
+def _rotate(x, cos, sin):                                   # x: [B, H, T, hd]; cos, sin: [T, hd/2]
     half = x.shape[-1] // 2
-    freq = theta ** (-torch.arange(half, device=x.device, dtype=torch.float32) / half)   # [half]
-    ang = pos.to(torch.float32)[:, None] * freq[None]                                     # [T, half]
-    cos, sin = ang.cos().to(x.dtype), ang.sin().to(x.dtype)
     x1, x2 = x[..., :half], x[..., half:]
     return torch.cat([x1*cos - x2*sin, x1*sin + x2*cos], -1)
+
+def rope(x, pos, theta:float=10000.):
+    "Rotary position embedding of `x: [B, H, T, hd]` at absolute positions `pos: [T]` (Llama's half-split layout)."
+    cos, sin = rope_tables(int(pos.max()) + 1 if len(pos) else 1, x.shape[-1] // 2, theta, x.device, x.dtype)
+    return _rotate(x, cos[pos], sin[pos])
 
 class SelfAttention(nn.Module):
     "Pre-norm self-attention sublayer `x + out(attn(LN(x)))` with RoPE, padding mask and an optional `AdapterCache`."
@@ -130,12 +150,14 @@ class SelfAttention(nn.Module):
         B, T, D = x.shape; H = self.n_heads
         q, k, v = self.qkv(self.norm(x)).view(B, T, 3, H, D // H).permute(2, 0, 3, 1, 4)   # each [B, H, T, hd]
         n0 = cache.n if cache is not None else 0                 # positions already seen
-        pos = torch.arange(n0, n0 + T, device=x.device)          # absolute positions of the new queries
-        q, k = rope(q, pos), rope(k, pos)
-        attn_mask, is_causal = None, self.causal
-        if cache is not None or mask is not None:
-            valid = mask if mask is not None else torch.ones(B, T, dtype=torch.bool, device=x.device)
-            if cache is not None: k, v, valid = cache.append(k, v, valid)   # k, v: [B, H, n0+T, hd]
+        cos, sin = rope_tables(n0 + T, D // H // 2, 10000., x.device, q.dtype)
+        q, k = _rotate(q, cos[n0:n0 + T], sin[n0:n0 + T]), _rotate(k, cos[n0:n0 + T], sin[n0:n0 + T])   # positions n0..n0+T-1
+        attn_mask, is_causal, valid = None, self.causal, mask
+        if cache is not None: k, v, valid = cache.append(k, v, mask)          # k, v: [B, H, n0+T, hd]; valid None = all
+        if valid is None and cache is not None and (T == 1 or not self.causal): is_causal = False   # every key is visible: no mask
+        elif cache is not None or mask is not None:
+            if valid is None: valid = torch.ones(B, k.shape[2], dtype=torch.bool, device=x.device)
+            pos = torch.arange(n0, n0 + T, device=x.device)      # absolute positions of the new queries
             kpos = torch.arange(k.shape[2], device=x.device)
             attn_mask = valid[:, None, None, :]                                      # [B, 1, 1, N]
             if self.causal: attn_mask = attn_mask & (kpos[None] <= pos[:, None])     # [B, 1, T, N]

@@ -25,7 +25,7 @@ __all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'RunSpec', '
            'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder', 'run_bench', 'summarize', 'bench', 'show',
            'xsd_bench']
 
-# %% ../nbs/09_bench.ipynb #12c56535
+# %% ../nbs/09_bench.ipynb #c149305b
 DRAFTER_LEVELS = ('L1', 'L2', 'L3', 'L4', 'L5', 'L6')   # draft from the drafter's states (L6: merged drafter, no adapter)
 HEAD_LEVELS = ('B1', 'L5F')                             # draft from the verifier's states
 BASELINES = ('vl_baseline', 'hf_generate')
@@ -40,12 +40,13 @@ class RunSpec:
     hide:bool = False              # prefill hiding
     gamma:int|None = None          # None: the benchmark's default γ
     adaptive:str = 'none'          # SpecConfig.adaptive
+    phase1:str = 'on'              # SpecConfig.phase1 (two-phase: 'measured' unless +p1on / +p1off)
 
     @property
     def levels(self) -> list[str]: return [l for l in (self.draft, self.head) if l]
 
 def parse_config(name:str) -> RunSpec:
-    "`vl_baseline`, `hf_generate`, `L4+VL`, `B1+VL`, `two_phase:L4+B1`, each optionally `+hide`/`+nohide`/`+g8`/`+ada`/`+model`."
+    "`vl_baseline`, `hf_generate`, `L4+VL`, `B1+VL`, `two_phase:L4+B1`, each optionally `+hide`/`+nohide`/`+g8`/`+ada`/`+model` (two-phase also `+p1on`/`+p1off`)."
     name = name.strip()
     if name == 'vl_baseline': return RunSpec(name, 'vl')
     if name == 'hf_generate': return RunSpec(name, 'hf')
@@ -65,20 +66,21 @@ def parse_config(name:str) -> RunSpec:
         if lv in DRAFTER_LEVELS: kw = dict(kind='drafter', draft=lv)
         elif lv in HEAD_LEVELS: kw = dict(kind='head', head=lv)
         else: raise bad(f"unknown level {lv}; levels: {DRAFTER_LEVELS + HEAD_LEVELS}")
-    gamma, adaptive = None, 'none'
+    gamma, adaptive, phase1 = None, 'none', 'measured' if two else 'on'
     for m in mods:
         if m in ('hide', 'nohide'): hide = m == 'hide'
+        elif m in ('p1on', 'p1off') and two: phase1 = m[2:]
         elif m == 'ada': adaptive = 'heuristic'
         elif m == 'model': adaptive = 'model'
         elif m[:1] == 'g' and m[1:].isdigit(): gamma = int(m[1:])
-        else: raise bad(f"unknown modifier {m!r} (hide, nohide, gN, ada, model)")
-    return RunSpec(name, hide=hide, gamma=gamma, adaptive=adaptive, **kw)
+        else: raise bad(f"unknown modifier {m!r} (hide, nohide, gN, ada, model; two-phase: p1on, p1off)")
+    return RunSpec(name, hide=hide, gamma=gamma, adaptive=adaptive, phase1=phase1, **kw)
 
-# %% ../nbs/09_bench.ipynb #3a8623a5
+# %% ../nbs/09_bench.ipynb #26b11f9d
 def expand_configs(configs:str,           # comma-separated names, or 'all'
                    available=(),          # levels with trained adapters (for 'all')
                    gammas=()) -> list[RunSpec]:
-    "Parse `configs` ('all': every configuration `available` allows), each speculative one repeated at every γ in `gammas`."
+    "Parse `configs` ('all': every configuration `available` allows); each speculative one without its own γ or rule at every γ in `gammas`."
     names = [c for c in (configs or '').split(',') if c.strip()]
     if names == ['all']:
         av = set(available)
@@ -88,8 +90,8 @@ def expand_configs(configs:str,           # comma-separated names, or 'all'
     if not names: raise InputError("no configurations given", field='configs')
     specs = [parse_config(n) for n in names]
     if gammas:
-        specs = [s for s in specs if s.kind in ('vl', 'hf')] + [
-            parse_config(f"{s.name}+g{g}") for s in specs if s.kind not in ('vl', 'hf') for g in gammas]
+        fixed = lambda s: s.kind in ('vl', 'hf') or s.gamma is not None or s.adaptive != 'none'
+        specs = [s for s in specs if fixed(s)] + [parse_config(f"{s.name}+g{g}") for s in specs if not fixed(s) for g in gammas]
     seen = set()
     for s in specs:
         if s.name in seen: raise InputError(f"configuration {s.name} is listed twice", field='configs')
@@ -160,7 +162,7 @@ def hf_generate(verifier,                   # `VerifierRole`
     t1 = first.t or t2
     return Generation(toks, eos, (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t2 - t0) * 1e3, (t1 - t0) * 1e3, math.nan, 0, [], [], [], [])
 
-# %% ../nbs/09_bench.ipynb #eff272c7
+# %% ../nbs/09_bench.ipynb #58b7bf6f
 @dataclass
 class BenchConfig(Config):
     "The benchmark's settings, stored with its results."
@@ -185,7 +187,8 @@ def make_decoder(spec:RunSpec, verifier, drafter, adapters:dict, cfg:BenchConfig
     if spec.kind == 'hf': return None
     gamma = spec.gamma if spec.gamma is not None else cfg.gamma
     sc = SpecConfig(gamma=gamma, gamma_max=max(16, gamma), adaptive=spec.adaptive, max_new_tokens=cfg.max_new_tokens,
-                    prefill_hiding=spec.hide, prefill_drafts=cfg.prefill_drafts, max_prefill_drafts=cfg.max_prefill_drafts)
+                    prefill_hiding=spec.hide, prefill_drafts=cfg.prefill_drafts, max_prefill_drafts=cfg.max_prefill_drafts,
+                    phase1=spec.phase1)
     d = adapters['L6'] if spec.draft == 'L6' else drafter
     a = adapters[spec.draft] if spec.draft not in (None, 'L6') else None
     h = adapters[spec.head] if spec.head else None
@@ -206,7 +209,8 @@ def _row(spec:RunSpec, i:int, sample, g:Generation, ref:list, dec) -> dict:
     return {k: (None if isinstance(x, float) and math.isnan(x) else x) for k, x in r.items()}   # JSON has no NaN
 
 def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:BenchConfig,
-              progress:bool=True, jsonl=None) -> list[dict]:
+              progress:bool=True, jsonl=None,
+              calibration:dict|None=None) -> list[dict]:   # filled with each measured two-phase decoder's calibration
     "Run every spec on every sample (interleaved, rotating order, after `cfg.warmup` untimed samples); one row each."
     decs = {s.name: make_decoder(s, verifier, drafter, adapters, cfg) for s in specs}
     dev = verifier.device
@@ -220,9 +224,13 @@ def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:Be
         dec = decs[spec.name]
         if dec is None: return hf_generate(verifier, get(verifier), cfg.max_new_tokens)
         return dec.generate(get(verifier), get(dec.drafter) if dec.drafter is not None else None)
-    for i in range(min(cfg.warmup, len(samples))):
-        get = prompts_for(samples[i])
+    warm = [prompts_for(samples[i]) for i in range(min(cfg.warmup, len(samples)))]
+    for get in warm:
         for s in specs: run(s, get)
+    for name, d_ in decs.items():                   # two-phase 'measured': phase 1 on or off, by the clock on the warm-up samples
+        if d_ is not None and d_.two_phase and d_.cfg.phase1 == 'measured' and warm:
+            cal = d_.calibrate([(get(verifier), get(d_.drafter)) for get in warm])
+            if calibration is not None: calibration[name] = cal
     for d_ in decs.values():
         if d_ is not None: d_.reset_adaptive()
     rows, f = [], open(jsonl, 'w') if jsonl else None
@@ -238,7 +246,7 @@ def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:Be
         if f: f.close()
     return rows
 
-# %% ../nbs/09_bench.ipynb #75d1b0f6
+# %% ../nbs/09_bench.ipynb #411a2ec0
 def _ratio(a, b): return float(a / b) if b else math.nan
 
 def summarize(rows) -> pd.DataFrame:
@@ -270,11 +278,12 @@ def summarize(rows) -> pd.DataFrame:
         rec.update(acceptance=_ratio(sa, sd), alpha=alpha, gamma=gamma, tokens_per_step=E, c=c, v=vv,
                    predicted_decode=_ratio(E, gamma * c + vv) if ns else _ratio(1, vv),
                    model_decode=predicted_speedup(alpha, round(gamma), c) if ns and not math.isnan(c) and not math.isnan(alpha) else math.nan,
-                   window_drafts=g.prefill_drafts.mean(), window_accepted=g.prefill_accepted.mean())
+                   window_drafts=g.prefill_drafts.mean(), window_accepted=g.prefill_accepted.mean(),
+                   phase1=g.phase1.mean() if 'phase1' in g and g.phase1.notna().all() else math.nan)
         out.append(rec)
     return pd.DataFrame(out).set_index('config')
 
-# %% ../nbs/09_bench.ipynb #7f0b56a6
+# %% ../nbs/09_bench.ipynb #a4873804
 def _pair_paths(pair):
     "The pair folder: given, else data/toypair/default, else the committed one."
     from xmodal_sd.toypair import PRETRAINED
@@ -316,14 +325,15 @@ def bench(cfg:BenchConfig,                 # settings
     samples = [ss[i] for i in range(min(cfg.n, len(ss)))]
     log(f"bench: {len(specs)} configurations x {len(samples)} samples on {dev} ({cfg.dtype}); pair {pair}; data {ss.root}")
     t = time.time()
-    rows = run_bench(specs, verifier, drafter, ads, samples, cfg, progress, jsonl=out/'samples.jsonl')
+    calibration = {}
+    rows = run_bench(specs, verifier, drafter, ads, samples, cfg, progress, jsonl=out/'samples.jsonl', calibration=calibration)
     table = summarize(rows)
     table.to_csv(out/'summary.csv')
     env = dict(torch=torch.__version__, python=platform.python_version(), device=str(dev),
                device_name=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else platform.processor() or platform.machine(),
                threads=torch.get_num_threads(), seconds=time.time() - t)
     write_json(out/'summary.json', dict(config=cfg.to_dict(), pair=str(pair), adapters=str(adapters), data=str(ss.root), env=env,
-                                        summary=table.reset_index().to_dict(orient='records')))
+                                        calibration=calibration, summary=table.reset_index().to_dict(orient='records')))
     bad = table[table.lossless < table.n]
     if len(bad):
         msg = f"outputs differ from the baseline's in {dict(zip(bad.index, (bad.n - bad.lossless).tolist()))} samples"
@@ -332,7 +342,7 @@ def bench(cfg:BenchConfig,                 # settings
     return table
 
 COLUMNS = ['n', 'lossless', 'new_tokens', 'prefill_ms', 'decode_ms', 'total_ms', 'speedup_vl', 'speedup_hf', 'decode_speedup_vl',
-           'acceptance', 'alpha', 'gamma', 'tokens_per_step', 'c', 'v', 'predicted_decode', 'window_drafts', 'window_accepted']
+           'acceptance', 'alpha', 'gamma', 'tokens_per_step', 'c', 'v', 'predicted_decode', 'window_drafts', 'window_accepted', 'phase1']
 
 def show(table:pd.DataFrame):
     "Print the summary's main columns."

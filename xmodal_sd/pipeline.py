@@ -23,7 +23,7 @@ from .evaluate import EvalConfig, evaluate, measure_costs
 # %% auto #0
 __all__ = ['PipelineConfig', 'Workspace', 'split_by_clip', 'stage1', 'stage2', 'stage1_l6', 'stage3', 'stage4', 'run_pipeline']
 
-# %% ../nbs/10_pipeline.ipynb #c86f7b39
+# %% ../nbs/10_pipeline.ipynb #08e0cf40
 @dataclass
 class PipelineConfig(Config):
     "What the main job runs; the presets are the toy pipeline at two sizes."
@@ -39,7 +39,8 @@ class PipelineConfig(Config):
     train_preset:str = 'default'        # TrainConfig preset
     eval_preset:str = 'default'         # EvalConfig preset
     bench_samples:int = 40              # test samples per benchmark configuration
-    bench_gammas:str = '2,4'            # draft lengths swept in the benchmark (every configuration at each)
+    bench_configs:str = 'all'           # benchmark configurations ('all': every one the trained levels allow; see 09_bench)
+    bench_gammas:str = '2,4'            # draft lengths swept in the benchmark (each configuration without its own γ, at each)
     l6_epochs:int = 12                  # L6's epochs at most (0: the train preset's); on a CPU an L6 epoch costs ~30 adapter epochs
     device:str = 'auto'                 # 'auto', 'cpu' or 'cuda'
     threads:int = 0                     # torch CPU threads (0: torch's default)
@@ -49,7 +50,8 @@ class PipelineConfig(Config):
         'full': dict(max_train_samples=0, max_test_samples=0),   # every sample of the toy world (slower than the 30-minute budget on 2 cores)
         'default': dict(),
         'gpu': dict(toypair='gpu', frames='1', levels='L4,B1', levels_5f='', max_train_samples=1200, max_test_samples=200,
-                    extract_batch=32, bench_samples=30, bench_gammas='2,4', device='cuda'),   # tools/gpu_pipeline.sh: one GPU session
+                    extract_batch=32, bench_samples=40, bench_gammas='4,6,8', device='cuda',   # tools/gpu_pipeline.sh: one GPU session
+                    bench_configs='vl_baseline,hf_generate,L4+VL+g2,L4+VL+hide+g2,B1+VL,B1+VL+ada,two_phase:L4+B1,two_phase:L4+B1+p1on+g4'),
     }
 
     def frame_list(self) -> list[int]: return [int(f) for f in self.frames.split(',')]
@@ -80,7 +82,7 @@ def split_by_clip(samples, val_fraction:float) -> tuple[list, list]:
     held = set(clips[len(clips) - n_val:])
     return [s for s in samples if clip(s) not in held], [s for s in samples if clip(s) in held]
 
-# %% ../nbs/10_pipeline.ipynb #07d157d4
+# %% ../nbs/10_pipeline.ipynb #52189e0e
 def _step(ws:Workspace, rec:dict, name:str, fn, log):
     t = time.time(); log(f"== {name}")
     out = fn()
@@ -147,7 +149,7 @@ def stage4(ws:Workspace, cfg:PipelineConfig, pair, paths:dict, progress=True, lo
     from xmodal_sd.bench import BenchConfig, bench
     tables = {}
     for n in cfg.frame_list():
-        bcfg = BenchConfig(configs='all', n=cfg.bench_samples, max_new_tokens=cfg.max_new_tokens, gammas=cfg.bench_gammas,
+        bcfg = BenchConfig(configs=cfg.bench_configs, n=cfg.bench_samples, max_new_tokens=cfg.max_new_tokens, gammas=cfg.bench_gammas,
                            device=cfg.device, threads=cfg.threads or 1, event_frames=n)
         done = ws.bench(n)/'summary.json'
         if done.exists() and read_json(done)['config'] == bcfg.to_dict():

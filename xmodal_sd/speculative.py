@@ -10,8 +10,9 @@ import numpy as np, torch
 from .core import InputError
 
 # %% auto #0
-__all__ = ['ADAPTIVE', 'verify_greedy', 'verify_sample', 'probs_from_logits', 'accepted_prefix_lengths', 'expected_tokens',
-           'predicted_speedup', 'best_gamma', 'SpecConfig', 'Generation', 'AdapterDrafts', 'HeadDrafts', 'SpecDecoder']
+__all__ = ['ADAPTIVE', 'PHASE1', 'verify_greedy', 'verify_sample', 'probs_from_logits', 'accepted_prefix_lengths',
+           'expected_tokens', 'predicted_speedup', 'best_gamma', 'SpecConfig', 'Generation', 'AdapterDrafts',
+           'HeadDrafts', 'SpecDecoder']
 
 # %% ../nbs/08_speculative.ipynb #01b2f8b3
 def _check_draft(draft, rows, g_rows:int, name:str):
@@ -137,8 +138,9 @@ import torch.nn.functional as F
 from .core import Config, sync
 from .adapters import causal_view
 
-# %% ../nbs/08_speculative.ipynb #79ab28d8
+# %% ../nbs/08_speculative.ipynb #4773f57a
 ADAPTIVE = ('none', 'heuristic', 'model')
+PHASE1 = ('on', 'off', 'measured')
 
 @dataclass
 class SpecConfig(Config):
@@ -154,6 +156,7 @@ class SpecConfig(Config):
     prefill_hiding:bool = False    # the drafter prefills and drafts while the verifier prefills
     prefill_drafts:int = 0         # with hiding: 0 = as many as fit in the verifier's prefill; k = exactly k
     max_prefill_drafts:int = 32    # the cap when prefill_drafts = 0
+    phase1:str = 'on'              # two-phase only: 'on', 'off', or 'measured' (`SpecDecoder.calibrate` picks by the clock)
     seed:int = 0                   # sampling seed of a generation (unless `generate` is given one)
     PRESETS: ClassVar[dict] = {'greedy': {}, 'sample': dict(temperature=1.0, top_p=0.9),
                                'hide': dict(prefill_hiding=True), 'adaptive': dict(adaptive='heuristic')}
@@ -164,13 +167,14 @@ class SpecConfig(Config):
             v = getattr(self, f)
             if not isinstance(v, int) or isinstance(v, bool) or v < lo: raise InputError(f"{f} must be an int >= {lo}, got {v!r}", field=f)
         if self.adaptive not in ADAPTIVE: raise InputError(f"adaptive must be one of {ADAPTIVE}, got {self.adaptive!r}", field='adaptive')
+        if self.phase1 not in PHASE1: raise InputError(f"phase1 must be one of {PHASE1}, got {self.phase1!r}", field='phase1')
         if self.gamma_min > self.gamma_max: raise InputError(f"gamma_min {self.gamma_min} > gamma_max {self.gamma_max}", field='gamma_min')
         if self.gamma > self.gamma_max: raise InputError(f"gamma {self.gamma} > gamma_max {self.gamma_max}", field='gamma')
         if not self.cost_ratio >= 0: raise InputError(f"cost_ratio must be >= 0, got {self.cost_ratio}", field='cost_ratio')
         probs_from_logits(torch.zeros(2), self.temperature, self.top_p)     # its checks of temperature and top_p
         return self
 
-# %% ../nbs/08_speculative.ipynb #7a2ccb3d
+# %% ../nbs/08_speculative.ipynb #70f48813
 @dataclass
 class Generation:
     "One generation's tokens and costs: clock times (ms, device synchronised) and per-step draft/accept counts."
@@ -186,6 +190,7 @@ class Generation:
     accepted:list                  # per verify step: drafts accepted and kept
     draft_ms:list                  # per verify step: drafting time (0 for drafts made in the prefill window)
     verify_ms:list                 # per verify step: the verifier's forward + acceptance
+    phase1:bool = False            # two-phase: the drafter drafted step 0 (phase 1 ran)
 
     @property
     def new_tokens(self) -> int: return len(self.tokens)
@@ -289,7 +294,7 @@ class HeadDrafts:
         self.Hv[t:t + n + 1] = h_v
         if self.stream is not None: self.stream.rollback(t + n)
 
-# %% ../nbs/08_speculative.ipynb #e9a7d46d
+# %% ../nbs/08_speculative.ipynb #d4bd5150
 def _clock(dev) -> float:
     sync(dev); return time.perf_counter()
 
@@ -323,6 +328,8 @@ class SpecDecoder:
         self.p1 = AdapterDrafts(self.stream, adapter, verifier.lm_head, self.pick) if drafter is not None and (head is None or phase1) else None
         self.p2 = (HeadDrafts(head, verifier.lm_head, self.pick, self.seq, self.stream if head.needs_drafter else None)
                    if head is not None else self.p1)                          # p2 drafts every step after step 0
+        self.two_phase = self.p1 is not None and head is not None
+        self.phase1_on, self.calibration = cfg.phase1 != 'off', None         # 'measured' runs phase 1 until `calibrate`
         self._cuda = self.device.type == 'cuda' and torch.cuda.is_available()
         self._side = torch.cuda.Stream(self.device) if self._cuda else None
         self.reset_adaptive()
@@ -339,22 +346,37 @@ class SpecDecoder:
             self._acc, self._rej = 0.8 * self._acc + n, 0.8 * self._rej + (n < g)
             self.gamma = min(max(best_gamma(self._acc / (self._acc + self._rej), cfg.cost_ratio, cfg.gamma_max), cfg.gamma_min), cfg.gamma_max)
 
-    def _prefill(self, pv, pd):
+    def calibrate(self, prompts,                 # [(pv, pd)]: warm-up prompts, not the ones to be timed
+                  repeats:int=2) -> dict|None:
+        "Two-phase with `phase1='measured'`: time generations with phase 1 on and off (alternating), keep the faster by median."
+        if not (self.two_phase and self.cfg.phase1 == 'measured' and prompts): return None
+        ms = {True: [], False: []}
+        for r in range(repeats):
+            for i, (pv, pd) in enumerate(prompts):
+                for on in ((True, False) if (r + i) % 2 == 0 else (False, True)):
+                    self.phase1_on = on; ms[on].append(self.generate(pv, pd).total_ms)
+        on, off = float(np.median(ms[True])), float(np.median(ms[False]))
+        self.phase1_on = on < off
+        self.calibration = dict(on_ms=on, off_ms=off, phase1=self.phase1_on, n=len(ms[True]))
+        return self.calibration
+
+    def _prefill(self, pv, pd, p1):
         "Prefill both roles: (logits0 [1, V], h0 [1, D], cache, verifier s, drafter s, drafts made in the window)."
         V, cfg, stream, dev = self.verifier, self.cfg, self.stream, self.device
+        if stream is not None and p1 is None and not self.head.needs_drafter: stream = None   # two-phase with phase 1 off: no drafter
         if stream is None or not cfg.prefill_hiding:                          # one after the other
             t = _clock(dev); lg, h, vc = V.prefill(pv); tv = _clock(dev) - t
             td = math.nan
             if stream is not None: t = _clock(dev); stream.prefill(pd); td = _clock(dev) - t
             return lg, h, vc, tv, td, 0
-        cap = min(cfg.prefill_drafts or cfg.max_prefill_drafts, cfg.max_new_tokens - 1) if self.p1 is not None else 0
+        cap = min(cfg.prefill_drafts or cfg.max_prefill_drafts, cfg.max_new_tokens - 1) if p1 is not None else 0
         fixed, stop, res, eos = cfg.prefill_drafts > 0, threading.Event(), {}, V.eos_token_id
         def drafter_job():                                                    # the second thread (and CUDA stream)
             try:
                 with torch.inference_mode(), (torch.cuda.stream(self._side) if self._cuda else contextlib.nullcontext()):
                     t = time.perf_counter(); stream.prefill(pd); k = 0
                     while k < cap and (fixed or not stop.is_set()):
-                        x = self.p1.draft_one(k); k += 1
+                        x = p1.draft_one(k); k += 1
                         if int(x) == eos: break                               # (on CUDA this also paces the loop to the GPU)
                     if self._cuda: self._side.synchronize()
                     res['k'], res['s'] = k, time.perf_counter() - t
@@ -378,21 +400,22 @@ class SpecDecoder:
         cfg, V, seq, dev = self.cfg, self.verifier, self.seq, self.device
         if self.stream is not None and pd is None: raise InputError("this decoder has a drafter: pass the drafter's prompt pd", field='pd')
         if cfg.temperature > 0: self.pick.gen = torch.Generator(dev).manual_seed(cfg.seed if seed is None else seed)
-        for p in (self.p1, self.p2):
+        p1 = self.p1 if (self.phase1_on or not self.two_phase) else None       # two-phase may run without phase 1
+        for p in (p1, self.p2):
             if p is not None: p.reset()
         eos, budget = V.eos_token_id, cfg.max_new_tokens
-        hidden = cfg.prefill_hiding and self.p1 is not None                   # step 0's drafts come from the window
+        hidden = cfg.prefill_hiding and p1 is not None                        # step 0's drafts come from the window
         with causal_view(self.adapter):
             t0 = _clock(dev)
-            lg0, h0, vc, tv, td, k = self._prefill(pv, pd)
+            lg0, h0, vc, tv, td, k = self._prefill(pv, pd, p1)
             t1 = _clock(dev)
             P, out, drafts, accepted, dms, vms = vc.get_seq_length(), [], [], [], [], []
             t, hit_eos = 0, False
             while True:
                 ta = time.perf_counter()
-                if t == 0 and hidden: g, prop = k, self.p1
+                if t == 0 and hidden: g, prop = k, p1
                 else:
-                    prop = self.p1 if t == 0 else self.p2
+                    prop = p1 if t == 0 else self.p2
                     g = 0 if prop is None else min(self.gamma, budget - t - 1)   # leave room for the verifier's token
                     if g: prop.propose(t, g)
                 tb = _clock(dev) if g and not (t == 0 and hidden) else ta
@@ -423,7 +446,7 @@ class SpecDecoder:
                 t += n + 1
             t2 = _clock(dev)
         return Generation(out, hit_eos, (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t2 - t0) * 1e3, tv * 1e3, td * 1e3,
-                          k if hidden else 0, drafts, accepted, dms, vms)
+                          k if hidden else 0, drafts, accepted, dms, vms, self.two_phase and p1 is not None)
 
     def encode(self, sample) -> tuple:
         "`(verifier prompt, drafter prompt or None)` for `sample`, on the device."

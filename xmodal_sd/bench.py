@@ -162,7 +162,7 @@ def hf_generate(verifier,                   # `VerifierRole`
     t1 = first.t or t2
     return Generation(toks, eos, (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t2 - t0) * 1e3, (t1 - t0) * 1e3, math.nan, 0, [], [], [], [])
 
-# %% ../nbs/09_bench.ipynb #58b7bf6f
+# %% ../nbs/09_bench.ipynb #c8b34c5b
 @dataclass
 class BenchConfig(Config):
     "The benchmark's settings, stored with its results."
@@ -199,8 +199,9 @@ def make_decoder(spec:RunSpec, verifier, drafter, adapters:dict, cfg:BenchConfig
 
 def _row(spec:RunSpec, i:int, sample, g:Generation, ref:list, dec) -> dict:
     # step 0 is drafted apart from the loop when its drafts come from the prefill window or from two-phase's phase 1
-    w = int(bool(g.drafts) and (spec.kind == 'two_phase' or (spec.hide and spec.kind == 'drafter')))
-    window = spec.hide and spec.kind in ('drafter', 'two_phase')
+    # (two-phase without phase 1 is B1's loop, step 0 included, and is counted as B1 is)
+    w = int(bool(g.drafts) and ((spec.kind == 'two_phase' and g.phase1) or (spec.hide and spec.kind == 'drafter')))
+    window = spec.hide and (spec.kind == 'drafter' or (spec.kind == 'two_phase' and g.phase1))
     loop_d, loop_a = g.drafts[w:], g.accepted[w:]
     r = dict(config=spec.name, sample=getattr(sample, 'id', str(i)), index=i, qtype=getattr(sample, 'qtype', None), **g.to_dict())
     r.update(prefill_accepted=g.accepted[0] if window and g.drafts else 0,

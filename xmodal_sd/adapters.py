@@ -114,7 +114,7 @@ class ResidualMLP(nn.Module):
     def forward(self, x):   # x: [..., d]
         return x + self.up(self.drop(F.gelu(self.down(self.norm(x)))))
 
-# %% ../nbs/05_adapters.ipynb #3e9cb3e7
+# %% ../nbs/05_adapters.ipynb #7d0a9b66
 _ROPE = {}   # (device, dtype, half, theta) -> (cos, sin) `[N, half]`, grown on demand
 
 def rope_tables(n:int, half:int, theta:float, device, dtype) -> tuple[torch.Tensor, torch.Tensor]:
@@ -151,7 +151,8 @@ class SelfAttention(nn.Module):
         q, k, v = self.qkv(self.norm(x)).view(B, T, 3, H, D // H).permute(2, 0, 3, 1, 4)   # each [B, H, T, hd]
         n0 = cache.n if cache is not None else 0                 # positions already seen
         cos, sin = rope_tables(n0 + T, D // H // 2, 10000., x.device, q.dtype)
-        q, k = _rotate(q, cos[n0:n0 + T], sin[n0:n0 + T]), _rotate(k, cos[n0:n0 + T], sin[n0:n0 + T])   # positions n0..n0+T-1
+        cos, sin = cos[n0:n0 + T], sin[n0:n0 + T]                # positions n0..n0+T-1
+        q, k = _rotate(q, cos, sin), _rotate(k, cos, sin)
         attn_mask, is_causal, valid = None, self.causal, mask
         if cache is not None: k, v, valid = cache.append(k, v, mask)          # k, v: [B, H, n0+T, hd]; valid None = all
         if valid is None and cache is not None and (T == 1 or not self.causal): is_causal = False   # every key is visible: no mask

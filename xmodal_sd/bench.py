@@ -162,7 +162,7 @@ def hf_generate(verifier,                   # `VerifierRole`
     t1 = first.t or t2
     return Generation(toks, eos, (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t2 - t0) * 1e3, (t1 - t0) * 1e3, math.nan, 0, [], [], [], [])
 
-# %% ../nbs/09_bench.ipynb #c8b34c5b
+# %% ../nbs/09_bench.ipynb #f1a26172
 @dataclass
 class BenchConfig(Config):
     "The benchmark's settings, stored with its results."
@@ -200,8 +200,9 @@ def make_decoder(spec:RunSpec, verifier, drafter, adapters:dict, cfg:BenchConfig
 def _row(spec:RunSpec, i:int, sample, g:Generation, ref:list, dec) -> dict:
     # step 0 is drafted apart from the loop when its drafts come from the prefill window or from two-phase's phase 1
     # (two-phase without phase 1 is B1's loop, step 0 included, and is counted as B1 is)
-    w = int(bool(g.drafts) and ((spec.kind == 'two_phase' and g.phase1) or (spec.hide and spec.kind == 'drafter')))
-    window = spec.hide and (spec.kind == 'drafter' or (spec.kind == 'two_phase' and g.phase1))
+    p1 = spec.kind == 'two_phase' and g.phase1
+    w = int(bool(g.drafts) and (p1 or (spec.hide and spec.kind == 'drafter')))
+    window = spec.hide and (spec.kind == 'drafter' or p1)
     loop_d, loop_a = g.drafts[w:], g.accepted[w:]
     r = dict(config=spec.name, sample=getattr(sample, 'id', str(i)), index=i, qtype=getattr(sample, 'qtype', None), **g.to_dict())
     r.update(prefill_accepted=g.accepted[0] if window and g.drafts else 0,
@@ -229,9 +230,8 @@ def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:Be
     for get in warm:
         for s in specs: run(s, get)
     for name, d_ in decs.items():                   # two-phase 'measured': phase 1 on or off, by the clock on the warm-up samples
-        if d_ is not None and d_.two_phase and d_.cfg.phase1 == 'measured' and warm:
-            cal = d_.calibrate([(get(verifier), get(d_.drafter)) for get in warm])
-            if calibration is not None: calibration[name] = cal
+        cal = d_.calibrate([(get(verifier), get(d_.drafter)) for get in warm]) if d_ is not None and d_.two_phase else None
+        if cal and calibration is not None: calibration[name] = cal
     for d_ in decs.values():
         if d_ is not None: d_.reset_adaptive()
     rows, f = [], open(jsonl, 'w') if jsonl else None
@@ -247,7 +247,7 @@ def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:Be
         if f: f.close()
     return rows
 
-# %% ../nbs/09_bench.ipynb #411a2ec0
+# %% ../nbs/09_bench.ipynb #54b18822
 def _ratio(a, b): return float(a / b) if b else math.nan
 
 def summarize(rows) -> pd.DataFrame:
@@ -280,7 +280,7 @@ def summarize(rows) -> pd.DataFrame:
                    predicted_decode=_ratio(E, gamma * c + vv) if ns else _ratio(1, vv),
                    model_decode=predicted_speedup(alpha, round(gamma), c) if ns and not math.isnan(c) and not math.isnan(alpha) else math.nan,
                    window_drafts=g.prefill_drafts.mean(), window_accepted=g.prefill_accepted.mean(),
-                   phase1=g.phase1.mean() if 'phase1' in g and g.phase1.notna().all() else math.nan)
+                   phase1=g.phase1.mean() if 'phase1' in g else math.nan)   # (rows written before the field: nan)
         out.append(rec)
     return pd.DataFrame(out).set_index('config')
 

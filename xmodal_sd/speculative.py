@@ -294,7 +294,7 @@ class HeadDrafts:
         self.Hv[t:t + n + 1] = h_v
         if self.stream is not None: self.stream.rollback(t + n)
 
-# %% ../nbs/08_speculative.ipynb #d4bd5150
+# %% ../nbs/08_speculative.ipynb #93fdd3f4
 def _clock(dev) -> float:
     sync(dev); return time.perf_counter()
 
@@ -329,7 +329,8 @@ class SpecDecoder:
         self.p2 = (HeadDrafts(head, verifier.lm_head, self.pick, self.seq, self.stream if head.needs_drafter else None)
                    if head is not None else self.p1)                          # p2 drafts every step after step 0
         self.two_phase = self.p1 is not None and head is not None
-        self.phase1_on, self.calibration = cfg.phase1 != 'off', None         # 'measured' runs phase 1 until `calibrate`
+        self.phase1_on = cfg.phase1 != 'off' or not self.two_phase           # 'measured' runs phase 1 until `calibrate`
+        self.calibration = None
         self._cuda = self.device.type == 'cuda' and torch.cuda.is_available()
         self._side = torch.cuda.Stream(self.device) if self._cuda else None
         self.reset_adaptive()
@@ -400,7 +401,7 @@ class SpecDecoder:
         cfg, V, seq, dev = self.cfg, self.verifier, self.seq, self.device
         if self.stream is not None and pd is None: raise InputError("this decoder has a drafter: pass the drafter's prompt pd", field='pd')
         if cfg.temperature > 0: self.pick.gen = torch.Generator(dev).manual_seed(cfg.seed if seed is None else seed)
-        p1 = self.p1 if (self.phase1_on or not self.two_phase) else None       # two-phase may run without phase 1
+        p1 = self.p1 if self.phase1_on else None                               # two-phase may run without phase 1
         for p in (p1, self.p2):
             if p is not None: p.reset()
         eos, budget = V.eos_token_id, cfg.max_new_tokens

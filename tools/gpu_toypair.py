@@ -5,13 +5,17 @@ take about the time of one. Afterwards `xsd_toy --preset PRESET` (same XSD_DATA)
 
     python tools/gpu_toypair.py --preset default [--out FOLDER] [--workers 14]
 """
-import argparse, time
+import argparse, os, time
 from multiprocessing import get_context
 from pathlib import Path
 import torch
 
 def role_job(preset:str, role_name:str, troot:str, tokdir:str, out:str, threads:int):
     if threads: torch.set_num_threads(threads)
+    # the same pair on every run of the same machine and versions, as far as torch can: cuBLAS's fixed workspace
+    # (set before the first matmul) and deterministic kernels where torch has them (warnings where it has none)
+    os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
+    torch.use_deterministic_algorithms(True, warn_only=True)
     from transformers import PreTrainedTokenizerFast
     from xmodal_sd.core import write_json
     from xmodal_sd.data import SampleSet

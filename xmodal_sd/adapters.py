@@ -16,7 +16,7 @@ from .core import Config, InputError, save_tensors, load_tensors
 # %% auto #0
 __all__ = ['LEVELS', 'DESIGN_PARAMS', 'ADAPTER_FORMAT', 'AdapterConfig', 'AdapterOutput', 'AdapterCache', 'ResidualMLP',
            'rope_tables', 'rope', 'SelfAttention', 'GatedFusion', 'Adapter', 'MLPAdapter', 'AttentionAdapter',
-           'make_adapter', 'causal_view', 'save_adapter', 'load_adapter']
+           'make_adapter', 'causal_view', 'StaticAdapterCache', 'save_adapter', 'load_adapter']
 
 # %% ../nbs/05_adapters.ipynb #e1a64148
 def _heads(c): return max(1, c.hidden_size // 128)   # Llama's head width (128): 32 heads at D=4096
@@ -114,7 +114,7 @@ class ResidualMLP(nn.Module):
     def forward(self, x):   # x: [..., d]
         return x + self.up(self.drop(F.gelu(self.down(self.norm(x)))))
 
-# %% ../nbs/05_adapters.ipynb #7d0a9b66
+# %% ../nbs/05_adapters.ipynb #f8258cc8
 _ROPE = {}   # (device, dtype, half, theta) -> (cos, sin) `[N, half]`, grown on demand
 
 def rope_tables(n:int, half:int, theta:float, device, dtype) -> tuple[torch.Tensor, torch.Tensor]:
@@ -167,6 +167,16 @@ class SelfAttention(nn.Module):
                                            dropout_p=self.dropout if self.training else 0.)   # [B, H, T, hd]
         return x + self.out(y.transpose(1, 2).reshape(B, T, D))
 
+    def forward_at(self, x, pos, cache:StaticAdapterCache):
+        "One query `x: [1, 1, D]` at the device-side position `pos` (`[1]` long) of a `StaticAdapterCache`: no host sync, no shape that depends on `pos`."
+        D = x.shape[-1]; H = self.n_heads
+        q, k, v = self.qkv(self.norm(x)).view(1, 1, 3, H, D // H).permute(2, 0, 3, 1, 4)   # each [1, H, 1, hd]
+        cos, sin = cache.cos.index_select(0, pos), cache.sin.index_select(0, pos)          # [1, hd/2]
+        q, k = _rotate(q, cos, sin), _rotate(k, cos, sin)
+        cache.kb.index_copy_(2, pos, k); cache.vb.index_copy_(2, pos, v)
+        y = F.scaled_dot_product_attention(q, cache.kb, cache.vb, attn_mask=(cache.kpos <= pos)[None])   # keys 0..pos of all n_max
+        return x + self.out(y.transpose(1, 2).reshape(1, 1, D))
+
 # %% ../nbs/05_adapters.ipynb #167a411a
 class GatedFusion(nn.Module):
     "`g*(W_d h_d) + (1-g)*(W_v h_v)` with `g = sigmoid(W_g [h_d; h_v])`; starts as the average of the two."
@@ -180,7 +190,7 @@ class GatedFusion(nn.Module):
         g = torch.sigmoid(self.gate(torch.cat([h_d, h_v], -1)))   # [B, T, D] in (0, 1)
         return g * self.proj_d(h_d) + (1 - g) * self.proj_v(h_v)
 
-# %% ../nbs/05_adapters.ipynb #d5e300fa
+# %% ../nbs/05_adapters.ipynb #2626d250
 class Adapter(nn.Module):
     "Base of every adapter: the resolved `cfg`, flags saying what it reads and how, input checks."
     needs_drafter:bool = True    # reads h_d
@@ -248,6 +258,17 @@ class AttentionAdapter(Adapter):
         if cache is not None: cache.n += T
         return AdapterOutput(x, self.next_head(x) if self.next_head is not None else None)
 
+    def new_static_cache(self, n_max:int) -> StaticAdapterCache:
+        "An empty `StaticAdapterCache` of `n_max` positions on this adapter's device and dtype."
+        w = self.attn.qkv.weight; H = self.attn.n_heads
+        return StaticAdapterCache(n_max, H, self.cfg.hidden_size // H, w.device, w.dtype)
+
+    def step_at(self, h_v, pos, cache:StaticAdapterCache) -> torch.Tensor:
+        "B1's rollout step without host syncs: `h_v: [1, 1, D]` at device position `pos` (`[1]` long) -> `next_pred: [1, 1, D]`; `cache.n` is the caller's to keep."
+        if self.needs_drafter or not self.predicts_next:
+            raise InputError(f"step_at is for B1 (verifier states in, next state out); {self.cfg.level} is not", field='level')
+        return self.next_head(self.ffn(self.attn.forward_at(h_v, pos, cache)))
+
 def make_adapter(cfg:AdapterConfig) -> Adapter:
     "Build the adapter `cfg` describes (on the current default device; use `torch.device('meta')` to count)."
     cfg = cfg.resolved()
@@ -263,7 +284,35 @@ def causal_view(*modules):
     finally:
         for m in layers: m.causal = False
 
-# %% ../nbs/05_adapters.ipynb #80623f30
+# %% ../nbs/05_adapters.ipynb #fda9a675
+class StaticAdapterCache(AdapterCache):
+    "An `AdapterCache` in preallocated `[1, H, n_max, hd]` buffers (one unpadded sequence), for `step_at` and CUDA graphs."
+    def __init__(self, n_max:int, n_heads:int, head_dim:int, device, dtype):
+        super().__init__()
+        self.kb = torch.zeros(1, n_heads, n_max, head_dim, device=device, dtype=dtype); self.vb = torch.zeros_like(self.kb)
+        self.kpos = torch.arange(n_max, device=device)                             # key positions, for step_at's mask
+        self.cos, self.sin = rope_tables(n_max, head_dim // 2, 10000., device, dtype)   # held here: a graph must keep its inputs
+
+    @property
+    def n_max(self) -> int: return self.kb.shape[2]
+    def reset(self) -> 'StaticAdapterCache': self.n = 0; return self
+
+    def append(self, k, v, valid=None):
+        "Write `k`, `v` (`[1, H, T, hd]`) at positions `n..n+T-1`; return views of positions `0..n+T-1`."
+        T = k.shape[2]
+        if k.shape[0] != 1 or valid is not None:
+            raise InputError(f"a StaticAdapterCache holds one unpadded sequence; got batch {k.shape[0]}, mask {valid is not None}", field='mask')
+        if self.n + T > self.n_max: raise InputError(f"{self.n} + {T} positions exceed the static cache's {self.n_max}", field='n_max')
+        self.kb[:, :, self.n:self.n + T] = k; self.vb[:, :, self.n:self.n + T] = v
+        return self.kb[:, :, :self.n + T], self.vb[:, :, :self.n + T], None
+
+    def crop(self, n_keep:int):
+        "Keep the first `n_keep` positions: the buffers stay, later writes overwrite the rest."
+        if not 0 <= n_keep <= self.n: raise ValueError(f"cannot keep {n_keep} of {self.n} cached positions")
+        self.n = n_keep
+        return self
+
+# %% ../nbs/05_adapters.ipynb #8eb86652
 ADAPTER_FORMAT = 'xmodal_sd.adapter/1'
 
 def save_adapter(path, module:Adapter, cfg:AdapterConfig|None=None,

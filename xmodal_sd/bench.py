@@ -25,7 +25,7 @@ __all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'RunSpec', '
            'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder', 'run_bench', 'summarize', 'bench', 'show',
            'xsd_bench']
 
-# %% ../nbs/09_bench.ipynb #c149305b
+# %% ../nbs/09_bench.ipynb #5cc9b559
 DRAFTER_LEVELS = ('L1', 'L2', 'L3', 'L4', 'L5', 'L6')   # draft from the drafter's states (L6: merged drafter, no adapter)
 HEAD_LEVELS = ('B1', 'L5F')                             # draft from the verifier's states
 BASELINES = ('vl_baseline', 'hf_generate')
@@ -41,12 +41,13 @@ class RunSpec:
     gamma:int|None = None          # None: the benchmark's default γ
     adaptive:str = 'none'          # SpecConfig.adaptive
     phase1:str = 'on'              # SpecConfig.phase1 (two-phase: 'measured' unless +p1on / +p1off)
+    rollout:str = 'auto'           # SpecConfig.rollout ('eager' with +eager)
 
     @property
     def levels(self) -> list[str]: return [l for l in (self.draft, self.head) if l]
 
 def parse_config(name:str) -> RunSpec:
-    "`vl_baseline`, `hf_generate`, `L4+VL`, `B1+VL`, `two_phase:L4+B1`, each optionally `+hide`/`+nohide`/`+g8`/`+ada`/`+model` (two-phase also `+p1on`/`+p1off`)."
+    "`vl_baseline`, `hf_generate`, `L4+VL`, `B1+VL`, `two_phase:L4+B1`, each optionally `+hide`/`+nohide`/`+g8`/`+ada`/`+model`/`+eager` (two-phase also `+p1on`/`+p1off`)."
     name = name.strip()
     if name == 'vl_baseline': return RunSpec(name, 'vl')
     if name == 'hf_generate': return RunSpec(name, 'hf')
@@ -66,15 +67,16 @@ def parse_config(name:str) -> RunSpec:
         if lv in DRAFTER_LEVELS: kw = dict(kind='drafter', draft=lv)
         elif lv in HEAD_LEVELS: kw = dict(kind='head', head=lv)
         else: raise bad(f"unknown level {lv}; levels: {DRAFTER_LEVELS + HEAD_LEVELS}")
-    gamma, adaptive, phase1 = None, 'none', 'measured' if two else 'on'
+    gamma, adaptive, phase1, rollout = None, 'none', 'measured' if two else 'on', 'auto'
     for m in mods:
         if m in ('hide', 'nohide'): hide = m == 'hide'
         elif m in ('p1on', 'p1off') and two: phase1 = m[2:]
         elif m == 'ada': adaptive = 'heuristic'
         elif m == 'model': adaptive = 'model'
+        elif m == 'eager': rollout = 'eager'
         elif m[:1] == 'g' and m[1:].isdigit(): gamma = int(m[1:])
-        else: raise bad(f"unknown modifier {m!r} (hide, nohide, gN, ada, model; two-phase: p1on, p1off)")
-    return RunSpec(name, hide=hide, gamma=gamma, adaptive=adaptive, phase1=phase1, **kw)
+        else: raise bad(f"unknown modifier {m!r} (hide, nohide, gN, ada, model, eager; two-phase: p1on, p1off)")
+    return RunSpec(name, hide=hide, gamma=gamma, adaptive=adaptive, phase1=phase1, rollout=rollout, **kw)
 
 # %% ../nbs/09_bench.ipynb #26b11f9d
 def expand_configs(configs:str,           # comma-separated names, or 'all'
@@ -162,7 +164,7 @@ def hf_generate(verifier,                   # `VerifierRole`
     t1 = first.t or t2
     return Generation(toks, eos, (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t2 - t0) * 1e3, (t1 - t0) * 1e3, math.nan, 0, [], [], [], [])
 
-# %% ../nbs/09_bench.ipynb #f1a26172
+# %% ../nbs/09_bench.ipynb #b89136f5
 @dataclass
 class BenchConfig(Config):
     "The benchmark's settings, stored with its results."
@@ -188,7 +190,7 @@ def make_decoder(spec:RunSpec, verifier, drafter, adapters:dict, cfg:BenchConfig
     gamma = spec.gamma if spec.gamma is not None else cfg.gamma
     sc = SpecConfig(gamma=gamma, gamma_max=max(16, gamma), adaptive=spec.adaptive, max_new_tokens=cfg.max_new_tokens,
                     prefill_hiding=spec.hide, prefill_drafts=cfg.prefill_drafts, max_prefill_drafts=cfg.max_prefill_drafts,
-                    phase1=spec.phase1)
+                    phase1=spec.phase1, rollout=spec.rollout)
     d = adapters['L6'] if spec.draft == 'L6' else drafter
     a = adapters[spec.draft] if spec.draft not in (None, 'L6') else None
     h = adapters[spec.head] if spec.head else None
@@ -207,7 +209,8 @@ def _row(spec:RunSpec, i:int, sample, g:Generation, ref:list, dec) -> dict:
     r = dict(config=spec.name, sample=getattr(sample, 'id', str(i)), index=i, qtype=getattr(sample, 'qtype', None), **g.to_dict())
     r.update(prefill_accepted=g.accepted[0] if window and g.drafts else 0,
              drafts_per_step=float(np.mean(loop_d)) if loop_d else 0., accepted_per_step=float(np.mean(loop_a)) if loop_a else 0.,
-             gamma=dec.cfg.gamma if dec is not None else None, hide=spec.hide, lossless=g.tokens == ref, step0_apart=bool(w))
+             gamma=dec.cfg.gamma if dec is not None else None, hide=spec.hide, lossless=g.tokens == ref, step0_apart=bool(w),
+             rollout=getattr(dec, 'rollout', None))
     return {k: (None if isinstance(x, float) and math.isnan(x) else x) for k, x in r.items()}   # JSON has no NaN
 
 def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:BenchConfig,
@@ -247,7 +250,7 @@ def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:Be
         if f: f.close()
     return rows
 
-# %% ../nbs/09_bench.ipynb #54b18822
+# %% ../nbs/09_bench.ipynb #bc3732e0
 def _ratio(a, b): return float(a / b) if b else math.nan
 
 def summarize(rows) -> pd.DataFrame:
@@ -280,7 +283,8 @@ def summarize(rows) -> pd.DataFrame:
                    predicted_decode=_ratio(E, gamma * c + vv) if ns else _ratio(1, vv),
                    model_decode=predicted_speedup(alpha, round(gamma), c) if ns and not math.isnan(c) and not math.isnan(alpha) else math.nan,
                    window_drafts=g.prefill_drafts.mean(), window_accepted=g.prefill_accepted.mean(),
-                   phase1=g.phase1.mean() if 'phase1' in g else math.nan)   # (rows written before the field: nan)
+                   phase1=g.phase1.mean() if 'phase1' in g else math.nan,   # (rows written before the field: nan)
+                   rollout=g.rollout.iloc[0] if 'rollout' in g else None)
         out.append(rec)
     return pd.DataFrame(out).set_index('config')
 

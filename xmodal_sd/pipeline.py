@@ -23,7 +23,7 @@ from .evaluate import EvalConfig, evaluate, measure_costs
 # %% auto #0
 __all__ = ['PipelineConfig', 'Workspace', 'split_by_clip', 'stage1', 'stage2', 'stage1_l6', 'stage3', 'stage4', 'run_pipeline']
 
-# %% ../nbs/10_pipeline.ipynb #08e0cf40
+# %% ../nbs/10_pipeline.ipynb #d0d5493a
 @dataclass
 class PipelineConfig(Config):
     "What the main job runs; the presets are the toy pipeline at two sizes."
@@ -50,8 +50,8 @@ class PipelineConfig(Config):
         'full': dict(max_train_samples=0, max_test_samples=0),   # every sample of the toy world (slower than the 30-minute budget on 2 cores)
         'default': dict(),
         'gpu': dict(toypair='gpu', frames='1', levels='L4,B1', levels_5f='', max_train_samples=1200, max_test_samples=200,
-                    extract_batch=32, bench_samples=40, bench_gammas='4,6,8', device='cuda',   # tools/gpu_pipeline.sh: one GPU session
-                    bench_configs='vl_baseline,hf_generate,L4+VL+g2,L4+VL+hide+g2,B1+VL,B1+VL+ada,two_phase:L4+B1,two_phase:L4+B1+p1on+g4'),
+                    extract_batch=32, bench_samples=40, bench_gammas='4,6', device='cuda',   # tools/gpu_pipeline.sh: one GPU session
+                    bench_configs='vl_baseline,hf_generate,L4+VL+g2,L4+VL+hide+g2,B1+VL,B1+VL+eager+g6,B1+VL+ada,two_phase:L4+B1,two_phase:L4+B1+p1on+g4'),
     }
 
     def frame_list(self) -> list[int]: return [int(f) for f in self.frames.split(',')]

@@ -10,7 +10,7 @@ import numpy as np, torch
 from .core import InputError
 
 # %% auto #0
-__all__ = ['ADAPTIVE', 'PHASE1', 'verify_greedy', 'verify_sample', 'probs_from_logits', 'accepted_prefix_lengths',
+__all__ = ['ADAPTIVE', 'PHASE1', 'ROLLOUT', 'verify_greedy', 'verify_sample', 'probs_from_logits', 'accepted_prefix_lengths',
            'expected_tokens', 'predicted_speedup', 'best_gamma', 'SpecConfig', 'Generation', 'AdapterDrafts',
            'HeadDrafts', 'SpecDecoder']
 
@@ -138,9 +138,10 @@ import torch.nn.functional as F
 from .core import Config, sync
 from .adapters import causal_view
 
-# %% ../nbs/08_speculative.ipynb #4773f57a
+# %% ../nbs/08_speculative.ipynb #c7a5d8d9
 ADAPTIVE = ('none', 'heuristic', 'model')
 PHASE1 = ('on', 'off', 'measured')
+ROLLOUT = ('auto', 'eager', 'static', 'graph')
 
 @dataclass
 class SpecConfig(Config):
@@ -157,6 +158,7 @@ class SpecConfig(Config):
     prefill_drafts:int = 0         # with hiding: 0 = as many as fit in the verifier's prefill; k = exactly k
     max_prefill_drafts:int = 32    # the cap when prefill_drafts = 0
     phase1:str = 'on'              # two-phase only: 'on', 'off', or 'measured' (`SpecDecoder.calibrate` picks by the clock)
+    rollout:str = 'auto'           # B1's greedy rollout: 'eager', 'static' (device-side positions), 'graph' (static, CUDA graphs); 'auto': graph on CUDA
     seed:int = 0                   # sampling seed of a generation (unless `generate` is given one)
     PRESETS: ClassVar[dict] = {'greedy': {}, 'sample': dict(temperature=1.0, top_p=0.9),
                                'hide': dict(prefill_hiding=True), 'adaptive': dict(adaptive='heuristic')}
@@ -168,6 +170,7 @@ class SpecConfig(Config):
             if not isinstance(v, int) or isinstance(v, bool) or v < lo: raise InputError(f"{f} must be an int >= {lo}, got {v!r}", field=f)
         if self.adaptive not in ADAPTIVE: raise InputError(f"adaptive must be one of {ADAPTIVE}, got {self.adaptive!r}", field='adaptive')
         if self.phase1 not in PHASE1: raise InputError(f"phase1 must be one of {PHASE1}, got {self.phase1!r}", field='phase1')
+        if self.rollout not in ROLLOUT: raise InputError(f"rollout must be one of {ROLLOUT}, got {self.rollout!r}", field='rollout')
         if self.gamma_min > self.gamma_max: raise InputError(f"gamma_min {self.gamma_min} > gamma_max {self.gamma_max}", field='gamma_min')
         if self.gamma > self.gamma_max: raise InputError(f"gamma {self.gamma} > gamma_max {self.gamma_max}", field='gamma')
         if not self.cost_ratio >= 0: raise InputError(f"cost_ratio must be >= 0, got {self.cost_ratio}", field='cost_ratio')
@@ -239,7 +242,7 @@ class _Picker:
         x = torch.multinomial(q, 1, generator=self.gen)
         return x, (F.pad(q, (0, self.V - self.Vs)) if self.Vs < self.V else q)
 
-# %% ../nbs/08_speculative.ipynb #ff58d67a
+# %% ../nbs/08_speculative.ipynb #85d51838
 class AdapterDrafts:
     "Drafter-side drafting (L1–L5; `adapter=None` is L6's identity): `h_d[t]` -> adapter -> verifier LM head -> token."
     def __init__(self, stream:_DrafterStream, adapter, lm_head, pick:_Picker):
@@ -270,17 +273,27 @@ class AdapterDrafts:
 
 class HeadDrafts:
     "Verifier-side drafting (B1, L5F): `next_pred` from the verified verifier states, then EAGLE-1 feature rollout."
-    def __init__(self, head, lm_head, pick:_Picker, seq:torch.Tensor, stream:_DrafterStream|None=None):
-        self.head, self.lm_head, self.pick, self.seq, self.stream = head, lm_head, pick, seq, stream
+    def __init__(self, head, lm_head, pick:_Picker, seq:torch.Tensor, stream:_DrafterStream|None=None,
+                 rollout:str='eager'):        # 'eager', or (B1, greedy) 'static' / 'graph': see "B1's rollout in a CUDA graph"
+        self.head, self.lm_head, self.pick, self.seq, self.stream, self.rollout = head, lm_head, pick, seq, stream, rollout
         self.hdtype = next(head.parameters()).dtype
         self.Hv = torch.empty(len(seq) + 1, lm_head.in_features, device=lm_head.weight.device, dtype=lm_head.weight.dtype)
-    def reset(self): self.cache, self.a, self.q = self.head.new_cache(), 0, {}   # a: verified positions fed
+        if rollout != 'eager':
+            self.static = head.new_static_cache(len(seq) + 1)
+            self.s = torch.zeros(1, 1, head.cfg.hidden_size, device=seq.device, dtype=self.hdtype)   # the rollout's state
+            self.cur = torch.zeros(1, dtype=torch.long, device=seq.device)                       # the position it feeds
+            self.graphs = None
+    def reset(self):
+        self.cache = self.head.new_cache() if self.rollout == 'eager' else self.static.reset()
+        self.a, self.q = 0, {}                                                # a: verified positions fed
+        if self.rollout == 'graph' and self.graphs is None: self._capture()
     def _step(self, lo:int, hi:int, hv:torch.Tensor) -> torch.Tensor:
         "Feed positions `lo..hi-1` (`hv: [k, D]`, plus the drafter's states for L5F): the prediction of `h_v[hi]`, `[D]`."
         hd = self.stream.states(lo, hi)[None].to(self.hdtype) if self.stream is not None else None
         return self.head(hd, hv[None].to(self.hdtype), cache=self.cache).next_pred[0, -1]
     def propose(self, t:int, g:int):
         "Drafts for positions `t..t+g-1` from the verified states `h_v[0..t-1]` (so t >= 1)."
+        if self.rollout != 'eager': return self._propose_static(t, g)
         s = self._step(self.a, t, self.Hv[self.a:t]); self.a = t               # the states verified since last time
         for i in range(g):
             x, q = self.pick(self.lm_head(s.to(self.lm_head.weight.dtype)))
@@ -294,7 +307,35 @@ class HeadDrafts:
         self.Hv[t:t + n + 1] = h_v
         if self.stream is not None: self.stream.rollback(t + n)
 
-# %% ../nbs/08_speculative.ipynb #93fdd3f4
+    # B1's greedy rollout on static tensors: the same steps, one position each, at the device-side position `cur`
+    def _feed(self):
+        "Feed the verified `h_v[cur]`: `s` becomes the prediction of `h_v[cur+1]`."
+        hv = self.Hv.index_select(0, self.cur)[None].to(self.hdtype)          # [1, 1, D]
+        self.s.copy_(self.head.step_at(hv, self.cur, self.static)); self.cur += 1
+    def _roll(self):
+        "Draft `seq[cur]` from `s`, then feed `s` in `h_v[cur]`'s place."
+        x = self.lm_head(self.s[0].to(self.lm_head.weight.dtype))[0, :self.pick.Vs].argmax(-1, keepdim=True)   # [1]
+        self.seq.index_copy_(0, self.cur, x)
+        self.s.copy_(self.head.step_at(self.s, self.cur, self.static)); self.cur += 1
+    def _capture(self):
+        "Record `_feed` and `_roll` as CUDA graphs, after warm-up calls on a side stream (as torch's docs ask)."
+        dev = self.seq.device; side = torch.cuda.Stream(dev)
+        side.wait_stream(torch.cuda.current_stream(dev))
+        with torch.cuda.stream(side):
+            for f in (self._feed, self._roll, self._feed, self._roll): self.cur.zero_(); f()
+        torch.cuda.current_stream(dev).wait_stream(side)
+        self.graphs = {}
+        for f in (self._feed, self._roll):
+            self.graphs[f.__name__] = g = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(g): f()
+    def _propose_static(self, t:int, g:int):
+        self.cur.fill_(self.a)
+        feed, roll = ((self.graphs['_feed'].replay, self.graphs['_roll'].replay) if self.graphs else (self._feed, self._roll))
+        for _ in range(t - self.a): feed()                                    # the states verified since last time
+        for _ in range(g): roll()                                             # (the last roll's feed is never read)
+        self.a, self.static.n = t, t + g
+
+# %% ../nbs/08_speculative.ipynb #b511c1c2
 def _clock(dev) -> float:
     sync(dev); return time.perf_counter()
 
@@ -326,14 +367,27 @@ class SpecDecoder:
         self.pick = _Picker(cfg, V, min(V, drafter.vocab) if drafter is not None else V)
         self.stream = _DrafterStream(drafter, self.seq) if drafter is not None else None
         self.p1 = AdapterDrafts(self.stream, adapter, verifier.lm_head, self.pick) if drafter is not None and (head is None or phase1) else None
-        self.p2 = (HeadDrafts(head, verifier.lm_head, self.pick, self.seq, self.stream if head.needs_drafter else None)
+        self._cuda = self.device.type == 'cuda' and torch.cuda.is_available()
+        self.rollout = self._rollout(head)
+        self.p2 = (HeadDrafts(head, verifier.lm_head, self.pick, self.seq, self.stream if head.needs_drafter else None, self.rollout)
                    if head is not None else self.p1)                          # p2 drafts every step after step 0
         self.two_phase = self.p1 is not None and head is not None
         self.phase1_on = cfg.phase1 != 'off' or not self.two_phase           # 'measured' runs phase 1 until `calibrate`
         self.calibration = None
-        self._cuda = self.device.type == 'cuda' and torch.cuda.is_available()
         self._side = torch.cuda.Stream(self.device) if self._cuda else None
         self.reset_adaptive()
+
+    def _rollout(self, head) -> str|None:
+        "How the head rolls out: `cfg.rollout` resolved ('auto': a CUDA graph where it applies), None without a head."
+        ro, cfg = self.cfg.rollout, self.cfg
+        if head is None: return None
+        fits = not head.needs_drafter and cfg.temperature == 0 and hasattr(head, 'step_at')   # B1, greedy
+        if ro == 'auto': return 'graph' if fits and self._cuda else 'eager'
+        if ro != 'eager' and not fits:
+            raise InputError(f"rollout={ro!r} is B1's greedy rollout (temperature 0, a head on verifier states alone); "
+                             f"{head.cfg.level} at temperature {cfg.temperature} needs 'eager' or 'auto'", field='rollout')
+        if ro == 'graph' and not self._cuda: raise InputError("rollout='graph' needs a CUDA device; 'static' runs the same steps anywhere", field='rollout')
+        return ro
 
     def reset_adaptive(self):
         "Restart the adaptive rule (its state carries over between generations)."

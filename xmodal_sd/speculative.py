@@ -242,7 +242,7 @@ class _Picker:
         x = torch.multinomial(q, 1, generator=self.gen)
         return x, (F.pad(q, (0, self.V - self.Vs)) if self.Vs < self.V else q)
 
-# %% ../nbs/08_speculative.ipynb #85d51838
+# %% ../nbs/08_speculative.ipynb #8f012797
 class AdapterDrafts:
     "Drafter-side drafting (L1–L5; `adapter=None` is L6's identity): `h_d[t]` -> adapter -> verifier LM head -> token."
     def __init__(self, stream:_DrafterStream, adapter, lm_head, pick:_Picker):
@@ -278,13 +278,13 @@ class HeadDrafts:
         self.head, self.lm_head, self.pick, self.seq, self.stream, self.rollout = head, lm_head, pick, seq, stream, rollout
         self.hdtype = next(head.parameters()).dtype
         self.Hv = torch.empty(len(seq) + 1, lm_head.in_features, device=lm_head.weight.device, dtype=lm_head.weight.dtype)
-        if rollout != 'eager':
-            self.static = head.new_static_cache(len(seq) + 1)
+        if rollout != 'eager':                                               # one static cache for the decoder's life
+            self.cache = head.new_static_cache(len(seq) + 1)
             self.s = torch.zeros(1, 1, head.cfg.hidden_size, device=seq.device, dtype=self.hdtype)   # the rollout's state
             self.cur = torch.zeros(1, dtype=torch.long, device=seq.device)                       # the position it feeds
             self.graphs = None
     def reset(self):
-        self.cache = self.head.new_cache() if self.rollout == 'eager' else self.static.reset()
+        self.cache = self.head.new_cache() if self.rollout == 'eager' else self.cache.reset()
         self.a, self.q = 0, {}                                                # a: verified positions fed
         if self.rollout == 'graph' and self.graphs is None: self._capture()
     def _step(self, lo:int, hi:int, hv:torch.Tensor) -> torch.Tensor:
@@ -311,12 +311,12 @@ class HeadDrafts:
     def _feed(self):
         "Feed the verified `h_v[cur]`: `s` becomes the prediction of `h_v[cur+1]`."
         hv = self.Hv.index_select(0, self.cur)[None].to(self.hdtype)          # [1, 1, D]
-        self.s.copy_(self.head.step_at(hv, self.cur, self.static)); self.cur += 1
+        self.s.copy_(self.head.step_at(hv, self.cur, self.cache)); self.cur += 1
     def _roll(self):
         "Draft `seq[cur]` from `s`, then feed `s` in `h_v[cur]`'s place."
         x = self.lm_head(self.s[0].to(self.lm_head.weight.dtype))[0, :self.pick.Vs].argmax(-1, keepdim=True)   # [1]
         self.seq.index_copy_(0, self.cur, x)
-        self.s.copy_(self.head.step_at(self.s, self.cur, self.static)); self.cur += 1
+        self.s.copy_(self.head.step_at(self.s, self.cur, self.cache)); self.cur += 1
     def _capture(self):
         "Record `_feed` and `_roll` as CUDA graphs, after warm-up calls on a side stream (as torch's docs ask)."
         dev = self.seq.device; side = torch.cuda.Stream(dev)
@@ -333,7 +333,7 @@ class HeadDrafts:
         feed, roll = ((self.graphs['_feed'].replay, self.graphs['_roll'].replay) if self.graphs else (self._feed, self._roll))
         for _ in range(t - self.a): feed()                                    # the states verified since last time
         for _ in range(g): roll()                                             # (the last roll's feed is never read)
-        self.a, self.static.n = t, t + g
+        self.a, self.cache.n = t, t + g
 
 # %% ../nbs/08_speculative.ipynb #b511c1c2
 def _clock(dev) -> float:

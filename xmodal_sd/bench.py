@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import ClassVar
 import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
-from fastcore.script import call_parse
+from fastcore.script import call_parse, bool_arg
 from transformers import LogitsProcessor, LogitsProcessorList
 from .core import Config, InputError, cli_errors, data_dir, reports_dir, read_json, write_json, atomic_path, get_device, sync
 from .adapters import LEVELS, AdapterConfig, make_adapter, save_adapter, load_adapter
-from .models import load_verifier, load_drafter
+from .models import load_verifier, load_drafter, LoadConfig, load_pair
 from .data import SampleSet
 from .speculative import SpecConfig, SpecDecoder, Generation, predicted_speedup, expected_tokens
 
@@ -180,7 +180,7 @@ class BenchConfig(Config):
     dtype:str = 'float32'
     threads:int = 1               # torch CPU threads (ignored on CUDA)
     seed:int = 0
-    event_frames:int = 1          # event images the drafter sees (1 or 5)
+    event_frames:int|str = 1      # the drafter's event-image mode: 1, 5 (all five) or '5first' (the first of five)
     PRESETS: ClassVar[dict] = {'default': {}, 'tiny': dict(n=3, max_new_tokens=8, warmup=1),
                                'gpu': dict(n=100, max_new_tokens=64, device='cuda', warmup=5)}
 
@@ -300,13 +300,20 @@ def bench(cfg:BenchConfig,                 # settings
           pair=None,                       # toy pair folder (default: data/toypair/default, else the committed pair)
           adapters=None,                   # stage 2 runs folder; 'random': untrained adapters (smoke test)
           data=None,                       # dataset split folder (default: the pair's toy world, split `split`)
-          split:str='test', out=None, progress:bool=True, log=print) -> pd.DataFrame:
+          split:str='test', out=None, progress:bool=True, log=print,
+          verifier=None, drafter=None,     # real checkpoint folders (instead of a pair folder)
+          load:LoadConfig|None=None,       # how the real pair is loaded (default: the original's quantisation and dtypes)
+          questions=None, max_questions:int=10) -> pd.DataFrame:   # for an index without questions (the original's)
     "Run the benchmark; write samples.jsonl, summary.csv and summary.json into `out`; return the summary table."
     dev = get_device(cfg.device)
     if dev.type == 'cpu' and cfg.threads: torch.set_num_threads(cfg.threads)
     dtype = getattr(torch, cfg.dtype, None)
     if not isinstance(dtype, torch.dtype): raise InputError(f"unknown dtype {cfg.dtype!r}", field='dtype')
-    pair = _pair_paths(pair)
+    real = bool(verifier or drafter)
+    if real and not (verifier and drafter and data):
+        raise InputError("a real benchmark needs verifier=, drafter= and data= (the test split folder)", field='verifier')
+    lc = (load or LoadConfig()).resolve(dev, real) if real else None   # quantisation on a CPU is refused before loading
+    pair = Path(verifier).parent if real else _pair_paths(pair)
     out = Path(out) if out else reports_dir('bench', pair.name)
     out.mkdir(parents=True, exist_ok=True)
     if data is None:
@@ -314,13 +321,17 @@ def bench(cfg:BenchConfig,                 # settings
         if not meta: raise InputError("no dataset given and the pair has no toypair.json naming its world; pass --data", path=pair, field='data')
         data = data_dir('toyworld', meta['config']['world'])
         ss = SampleSet(data, split)
-    else: ss = SampleSet(data)
+    else: ss = SampleSet(data, questions=questions, max_questions=max_questions)
     gammas = [int(x) for x in str(cfg.gammas).split(',') if x.strip()]
     from xmodal_sd.toypair import load_toypair
-    verifier, drafter, _ = load_toypair(pair, event_frames=cfg.event_frames, device=dev)
-    for r in (verifier, drafter): r.model.to(dtype).eval()
+    if real:                                                         # each model in its own dtype (the original: fp16 / bf16)
+        verifier, drafter = load_pair(verifier, drafter, dev, lc, event_frames=cfg.event_frames)
+        dtype = verifier.lm_head.weight.dtype
+    else:
+        verifier, drafter, _ = load_toypair(pair, event_frames=cfg.event_frames, device=dev)
+        for r in (verifier, drafter): r.model.to(dtype).eval()
     if adapters == 'random':
-        adapters = random_adapters(out/'random_adapters', verifier.hidden_size, drafter=pair/'drafter', seed=cfg.seed)
+        adapters = random_adapters(out/'random_adapters', verifier.hidden_size, drafter=Path(drafter.model.name_or_path) if real else pair/'drafter', seed=cfg.seed)
     avail = [l for l in DRAFTER_LEVELS + HEAD_LEVELS if adapters and
              ((Path(adapters)/l/'best.safetensors').exists() or (Path(adapters)/l/'drafter').is_dir())]
     specs = expand_configs(cfg.configs, avail, gammas)
@@ -342,7 +353,7 @@ def bench(cfg:BenchConfig,                 # settings
     bad = table[table.lossless < table.n]
     if len(bad):
         msg = f"outputs differ from the baseline's in {dict(zip(bad.index, (bad.n - bad.lossless).tolist()))} samples"
-        if cfg.dtype == 'float32': raise RuntimeError(f"not lossless: {msg} (results kept in {out})")
+        if dtype == torch.float32: raise RuntimeError(f"not lossless: {msg} (results kept in {out})")
         log(f"warning: {msg} ({cfg.dtype} rounding)")
     return table
 
@@ -372,9 +383,21 @@ def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4
               dtype:str=None,            # float32 (lossless check enforced), bfloat16
               threads:int=None,          # torch CPU threads
               out:str=None,              # results folder (default: reports/bench/<pair>)
+              verifier:str=None,         # real run: Video-LLaVA checkpoint folder (with --drafter and --data)
+              drafter:str=None,          # real run: EventGPT checkpoint folder
+              clip:str='',               # real run: local CLIP folder, for an EventGPT checkpoint without its tower
+              quant:str='auto',          # real run: auto (CUDA: 4bit, the original's), none, 8bit, 4bit
+              double_quant:bool_arg=True,     # real run, 4-bit: double quantisation (the original's)
+              verifier_dtype:str='auto', # real run: auto (CUDA: float16, the original's) or a dtype
+              drafter_dtype:str='auto',  # real run: auto (CUDA: bfloat16, the original's) or a dtype
+              questions:str='',          # questions file for records without a question (the original's top50_questions.json)
+              max_questions:int=10,      # the first K questions of it
+              frames:str=None,           # the drafter's event-image mode: 1, 5 or 5first
               quiet:bool=False):         # no progress bar
     "Stage 4: wall-clock benchmark of speculative decoding configurations against both baselines; JSONL + summary."
     over = dict(configs=configs, n=n, max_new_tokens=max_new_tokens, gamma=gamma, gammas=gammas, prefill_drafts=prefill_drafts,
-                warmup=warmup, device=device, dtype=dtype, threads=threads)
+                warmup=warmup, device=device, dtype=dtype, threads=threads, event_frames=frames)
     cfg = BenchConfig.from_name(preset, **{k: v for k, v in over.items() if v is not None})
-    show(bench(cfg, pair, adapters, data, split, out, progress=not quiet))
+    lc = LoadConfig(quant=quant, double_quant=double_quant, verifier_dtype=verifier_dtype, drafter_dtype=drafter_dtype, clip=clip)
+    show(bench(cfg, pair, adapters, data, split, out, progress=not quiet, verifier=verifier, drafter=drafter, load=lc,
+               questions=questions or None, max_questions=max_questions))

@@ -14,17 +14,40 @@ from PIL import Image, UnidentifiedImageError
 from .core import InputError, read_json, write_json
 
 # %% auto #0
-__all__ = ['INDEX_FILE', 'EVENT_IMAGE_KEYS', 'PLACEHOLDERS', 'event_image_key', 'load_png', 'load_events', 'uniform_indices',
-           'Sample', 'SampleSet', 'write_example_dataset']
+__all__ = ['INDEX_FILE', 'PLACEHOLDERS', 'EVENT_MODES', 'FRAME_SAMPLING', 'event_mode', 'n_event_images', 'event_image_key',
+           'frames_tag', 'load_png', 'load_events', 'uniform_indices', 'read_video_file', 'eventgpt_event_images',
+           'Sample', 'load_questions', 'SampleSet', 'write_example_dataset', 'write_original_layout',
+           'write_questions_file']
 
 # %% ../nbs/02_data.ipynb #fa568e87
 INDEX_FILE = 'EventGPT_Instruction_Subset.json'   # the real layout's index name
-EVENT_IMAGE_KEYS = {1: 'event_image_1f', 5: 'event_image'}   # frames -> record field (= folder name)
 PLACEHOLDERS = ('<event>', '<image>', '<video>')
+# Event-image modes: what the drafter is fed. mode -> (record field = folder, images in that field, images fed)
+EVENT_MODES = {1: ('event_image_1f', 1, 1),        # one image of all the clip's events
+               5: ('event_image', 5, 5),           # EventGPT's own inference: all five images, pooled (582 tokens at 7B)
+               '5first': ('event_image', 5, 1)}    # the original pipeline's "5f" scripts: the first of the five (578 tokens)
 
-def event_image_key(frames:int) -> str:
-    "The record field (and folder) holding pre-rendered `frames`-frame event images."
-    return EVENT_IMAGE_KEYS.get(frames, f'event_image_{frames}f')
+def event_mode(frames) -> int|str:
+    "The canonical event-image mode for `frames` (`1`, `5`, `'5first'`, or another image count); anything else is an `InputError`."
+    f = frames.strip() if isinstance(frames, str) else frames
+    if isinstance(f, str) and f.isdigit(): f = int(f)
+    if f == '5first' or (isinstance(f, int) and not isinstance(f, bool) and f >= 1): return f
+    raise InputError(f"event frames must be 1, 5 or '5first' (or another image count), got {frames!r}", field='frames')
+
+def n_event_images(frames) -> int:
+    "How many event images the drafter is fed in mode `frames`."
+    m = event_mode(frames)
+    return EVENT_MODES[m][2] if m in EVENT_MODES else m
+
+def event_image_key(frames) -> str:
+    "The record field (and folder) holding the pre-rendered event images that mode `frames` reads."
+    m = event_mode(frames)
+    return EVENT_MODES[m][0] if m in EVENT_MODES else f'event_image_{m}f'
+
+def frames_tag(frames) -> str:
+    "A file-name tag for mode `frames`: `1f`, `5f`, `5first`."
+    m = event_mode(frames)
+    return m if isinstance(m, str) else f'{m}f'
 
 # %% ../nbs/02_data.ipynb #30d6c4a9
 def load_png(path, sample:str|None=None) -> np.ndarray:
@@ -49,15 +72,60 @@ def load_events(path, sample:str|None=None) -> dict:
             ev = arr.item() if arr.dtype == object else {k: arr[k] for k in arr.dtype.names}
     except Exception as e:
         raise InputError(f"corrupt event stream ({type(e).__name__}: {e})", path=path, sample=sample) from None
+    if not isinstance(ev, dict): raise InputError(f"event stream holds a {type(ev).__name__}, not a dict of x, y, t, p", path=path, sample=sample)
     missing = [k for k in 'xytp' if k not in ev]
     if missing: raise InputError(f"event stream lacks {missing}", path=path, field=missing[0], sample=sample)
-    n = {k: len(ev[k]) for k in 'xytp'}
+    try: n = {k: len(ev[k]) for k in 'xytp'}
+    except TypeError: raise InputError("event stream fields x, y, t, p must be arrays", path=path, sample=sample) from None
     if len(set(n.values())) != 1: raise InputError(f"event arrays differ in length {n}", path=path, sample=sample)
     return ev
 
-def uniform_indices(n_total:int, n:int) -> np.ndarray:
-    "`n` uniformly spaced indices into `n_total` frames (first and last included), as Video-LLaVA samples a clip."
-    return np.linspace(0, n_total - 1, n).round().astype(int)
+FRAME_SAMPLING = ('floor', 'round')
+
+def uniform_indices(n_total:int, n:int, rule:str='floor') -> np.ndarray:
+    "`n` uniformly spaced indices into `n_total` frames, first and last included: `floor` as the original pipeline (`np.linspace(...).astype(int)`), or `round`."
+    if rule not in FRAME_SAMPLING: raise InputError(f"frame sampling must be one of {FRAME_SAMPLING}, got {rule!r}", field='frame_sampling')
+    x = np.linspace(0, n_total - 1, n)
+    return (x.round() if rule == 'round' else x).astype(int)
+
+# %% ../nbs/02_data.ipynb #85da2526
+def read_video_file(path, n:int, rule:str='floor', sample:str|None=None) -> np.ndarray:
+    "`n` uniformly spaced RGB frames of a video file (the clip's `.mp4`), decoded by PyAV, uint8 `[n, H, W, 3]`."
+    import av                                                       # PyAV: FFmpeg's decoders, as the original pipeline uses
+    path = Path(path)
+    if not path.exists(): raise InputError("video file not found", path=path, field='mp4_data', sample=sample)
+    try:
+        with av.open(str(path)) as c:
+            s = c.streams.video[0]
+            total = s.frames or sum(1 for _ in c.decode(s))            # the container may not say: count by decoding
+            if total < n: raise InputError(f"video has {total} frames, {n} needed", path=path, field='mp4_data', sample=sample)
+            want = uniform_indices(total, n, rule)
+            if not s.frames: c.seek(0)
+            got = {}
+            for i, f in enumerate(c.decode(s)):
+                if i in want: got[i] = f.to_ndarray(format='rgb24')
+                if i >= want[-1]: break
+    except InputError: raise
+    except Exception as e: raise InputError(f"corrupt video ({type(e).__name__}: {e})", path=path, field='mp4_data', sample=sample) from None
+    if len(got) != len(set(want.tolist())):
+        raise InputError(f"video decoded {len(got)} of the {n} frames asked", path=path, field='mp4_data', sample=sample)
+    return np.stack([got[i] for i in want])
+
+def eventgpt_event_images(events:dict,           # {x, y, t, p} numpy arrays, time-ordered (optionally `height`, `width`)
+                          n:int,                 # images: parts of equal event count
+                          sample:str|None=None) -> list[np.ndarray]:
+    "EventGPT's `get_event_images_list`: `n` parts of equal event count, each drawn on a canvas sized from its own events (max + 1), or on the sensor when the stream names its `height` and `width`."
+    from xmodal_sd.toyworld import render_event_images              # the red/blue-on-white drawing (01_toyworld)
+    x = np.asarray(events['x'])
+    if len(x) < n: raise InputError(f"event stream has {len(x)} events; {n} image(s) need at least {n}", field='event_data', sample=sample)
+    sensor = (int(events['height']), int(events['width'])) if 'height' in events and 'width' in events else None
+    per, out = len(x) // n, []
+    for i in range(n):
+        sl = slice(i * per, (i + 1) * per if i < n - 1 else len(x))
+        part = {k: np.asarray(events[k])[sl] for k in 'xyp'}
+        h, w = sensor or (int(part['y'].max()) + 1, int(part['x'].max()) + 1)
+        out.append(render_event_images(part, h, w, 1)[0])
+    return out
 
 # %% ../nbs/02_data.ipynb #f245a99c
 def _strip_placeholders(q:str) -> str:
@@ -66,9 +134,10 @@ def _strip_placeholders(q:str) -> str:
 
 @dataclass
 class Sample:
-    "One record of a split: question, answer, and lazy access to its video, events and event images."
-    rec: dict           # the record as stored in the index
-    root: Path          # the split folder
+    "One question about one clip: question, answer, and lazy access to its video, events and event images."
+    rec: dict                 # the record (for an index without questions: one expanded per question, see `SampleSet`)
+    root: Path                # the split folder
+    sampling: str = 'floor'   # how `video(n)` picks frames (`uniform_indices`): the original's floor; the toy world's round
 
     @property
     def id(self) -> str: return str(self.rec['id'])
@@ -82,112 +151,194 @@ class Sample:
     def scene(self) -> dict|None: return self.rec.get('scene')
 
     def video_paths(self) -> list[Path]:
+        "The frame files of the clip's `video/` folder, in order."
         d = self.root/'video'/self.rec['video_data']
         if not d.is_dir(): raise InputError("video folder not found", path=d, field='video_data', sample=self.id)
         ps = sorted(p for p in d.iterdir() if p.suffix.lower() in ('.png', '.jpg', '.jpeg'))
         if not ps: raise InputError("video folder has no frames", path=d, field='video_data', sample=self.id)
         return ps
 
+    def video_file(self) -> Path:
+        "The clip's video file: `mp4/<mp4_data>` (or `mp4/<video_data>.mp4`, as the original's index names it)."
+        return self.root/'mp4'/(self.rec.get('mp4_data') or f"{self.rec['video_data']}.mp4")
+
     def video(self, n:int=8) -> np.ndarray:
-        "`n` uniformly spaced RGB frames, uint8 `[n, H, W, 3]`."
+        "`n` uniformly spaced RGB frames, uint8 `[n, H, W, 3]`: from the frame folder, or from the mp4 where there is none."
+        if not (self.root/'video'/self.rec['video_data']).is_dir() and self.video_file().exists():
+            return read_video_file(self.video_file(), n, self.sampling, self.id)
         ps = self.video_paths()
         if len(ps) < n:
             raise InputError(f"video has {len(ps)} frames, {n} needed", path=ps[0].parent, field='video_data', sample=self.id)
-        return np.stack([load_png(ps[i], self.id) for i in uniform_indices(len(ps), n)])
+        return np.stack([load_png(ps[i], self.id) for i in uniform_indices(len(ps), n, self.sampling)])
 
     def events(self) -> dict:
         "The event stream `{x, y, t, p}`."
         if 'event_data' not in self.rec: raise InputError("record has no event stream", field='event_data', sample=self.id)
         return load_events(self.root/'event_npy'/self.rec['event_data'], self.id)
 
-    def event_images(self, frames:int=1) -> np.ndarray:
-        "`frames` event images, uint8 `[frames, H, W, 3]`: pre-rendered when the record lists them, else rendered from the stream."
-        key = event_image_key(frames)
-        if key in self.rec:
-            ps = self.rec[key]
-            if len(ps) != frames:
-                raise InputError(f"{key} lists {len(ps)} images, {frames} expected", field=key, sample=self.id)
-            return np.stack([load_png(self.root/key/p, self.id) for p in ps])
-        from xmodal_sd.toyworld import render_event_images   # EventGPT's renderer (01_toyworld)
-        ev = self.events()
-        h, w = self._frame_size(ev)
-        return render_event_images(ev, h, w, frames)
-
-    def _frame_size(self, ev) -> tuple[int, int]:
-        if 'height' in ev and 'width' in ev: return int(ev['height']), int(ev['width'])
-        try: h, w = load_png(self.video_paths()[0], self.id).shape[:2]; return h, w
-        except InputError: return int(ev['y'].max()) + 1, int(ev['x'].max()) + 1
+    def event_images(self, frames=1) -> list[np.ndarray]:
+        "The event images mode `frames` feeds (`1`, `5`, `'5first'`): uint8 `[H, W, 3]` each, sizes may differ; pre-rendered when the record lists them, else rendered from the stream as EventGPT does."
+        m = event_mode(frames)
+        key, n_src = event_image_key(m), (EVENT_MODES[m][1] if m in EVENT_MODES else m)
+        ps = self.rec.get(key)
+        if ps:                                                      # generate_json.py writes [] where it found no image
+            if not isinstance(ps, list): raise InputError(f"{key} must be a list of image paths", field=key, sample=self.id)
+            if m == '5first': ps = ps[:1]                            # the original pipeline reads only the first
+            elif len(ps) != n_src: raise InputError(f"{key} lists {len(ps)} images, {n_src} expected", field=key, sample=self.id)
+            return [load_png(self.root/key/p, self.id) for p in ps]
+        return eventgpt_event_images(self.events(), n_src, self.id)[:n_event_images(m)]
 
     def __repr__(self): return f"Sample({self.id!r}, q={self.question!r}, a={self.answer!r})"
 
 # %% ../nbs/02_data.ipynb #db6152c3
 _REQUIRED = ('id', 'conversations', 'video_data')
 
+def load_questions(path,                  # questions file: the original's `top50_questions.json` or a JSON list of strings
+                   k:int=10) -> list[str]:  # how many, from the top (the original used 10)
+    "The first `k` questions of a questions file: a JSON list of `{\"question\": ..., \"count\": ...}` (most asked first) or of strings."
+    path = Path(path)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1: raise InputError(f"max_questions must be >= 1, got {k!r}", field='max_questions')
+    qs = read_json(path, 'questions file')
+    if not isinstance(qs, list) or not qs: raise InputError("questions file must be a non-empty JSON list", path=path)
+    out = []
+    for i, q in enumerate(qs[:k]):
+        q = q.get('question') if isinstance(q, dict) else q
+        if not isinstance(q, str) or not _strip_placeholders(q):
+            raise InputError(f"entry {i} has no question text", path=path, field='question')
+        out.append(_strip_placeholders(q))
+    return out
+
 class SampleSet:
-    "The samples of one split folder in the EventGPT-DSEC layout (toy or real)."
+    """The samples of one split folder in the EventGPT-DSEC layout (toy or real). A record with an empty question (the
+    original's index has only empty ones) becomes one sample per question of `questions`, with id `{id}#q{k}`."""
     def __init__(self, root,                 # split folder, or a dataset folder holding `split/`
                  split:str|None=None,        # sub-folder to use under `root`
-                 index:str=INDEX_FILE):      # index file name inside the split folder
+                 index:str=INDEX_FILE,       # index file name inside the split folder
+                 questions=None,             # questions file (or list of questions) for records without one
+                 max_questions:int=10):      # the first K questions of the file
         self.root = Path(root)/split if split else Path(root)
         self.index_path = self.root/index
         recs = read_json(self.index_path, 'dataset index')
         if isinstance(recs, dict) and 'samples' in recs: recs = recs['samples']
         if not isinstance(recs, list): raise InputError("dataset index must be a JSON list of records", path=self.index_path)
-        seen = set()
+        qs = (load_questions(questions, max_questions) if isinstance(questions, (str, Path)) else
+              [_strip_placeholders(q) for q in questions][:max_questions] if questions is not None else None)
+        for i, r in enumerate(recs): self._check(i, r)
+        empty = [i for i, r in enumerate(recs) if not _strip_placeholders(str(r['conversations'][0]['value']))]
+        if empty and not qs:
+            raise InputError(f"{len(empty)} of {len(recs)} records have an empty question (the original's index leaves them empty) "
+                             "and no questions file was given: pass questions= (e.g. the original's top50_questions.json) "
+                             "and max_questions=", path=self.index_path, field='conversations', sample=str(recs[empty[0]]['id']))
+        out, seen, empty = [], set(), set(empty)
         for i, r in enumerate(recs):
-            sid = r.get('id', f'#{i}') if isinstance(r, dict) else f'#{i}'
-            for f in _REQUIRED:
-                if not isinstance(r, dict) or f not in r:
-                    raise InputError(f"record {i} lacks field {f!r}", path=self.index_path, field=f, sample=sid)
-            if not ('event_data' in r or 'event_image' in r or 'event_image_1f' in r):
-                raise InputError(f"record {i} has no event data", path=self.index_path, field='event_data', sample=sid)
-            c = r['conversations']
-            if not (isinstance(c, list) and len(c) >= 2 and all(isinstance(t, dict) and 'value' in t for t in c[:2])):
-                raise InputError(f"record {i}: conversations must hold a question and an answer", path=self.index_path,
-                                 field='conversations', sample=sid)
-            if str(r['id']) in seen: raise InputError(f"duplicate id in record {i}", path=self.index_path, field='id', sample=sid)
-            seen.add(str(r['id']))
-        self.records = recs
+            exp = [r] if i not in empty else [
+                   dict(r, id=f"{r['id']}#q{k}", clip_id=str(r['id']), question_idx=k,
+                        conversations=[dict(r['conversations'][0], value='<event>\n' + q), *r['conversations'][1:]])
+                   for k, q in enumerate(qs)]
+            for e in exp:
+                if str(e['id']) in seen:
+                    raise InputError(f"duplicate id in record {i}", path=self.index_path, field='id', sample=str(e['id']))
+                seen.add(str(e['id'])); out.append(e)
+        self.records, self.n_records, self.questions = out, len(recs), qs
+        # The toy world (it writes toyworld.json) samples its 16 stored frames by rounding: its pair was trained so.
+        self.sampling = 'round' if (self.root/'toyworld.json').exists() else 'floor'
+
+    def _check(self, i:int, r):
+        sid = r.get('id', f'#{i}') if isinstance(r, dict) else f'#{i}'
+        for f in _REQUIRED:
+            if not isinstance(r, dict) or f not in r:
+                raise InputError(f"record {i} lacks field {f!r}", path=self.index_path, field=f, sample=sid)
+        if not (r.get('event_data') or r.get('event_image') or r.get('event_image_1f')):
+            raise InputError(f"record {i} has no event data", path=self.index_path, field='event_data', sample=sid)
+        c = r['conversations']
+        if not (isinstance(c, list) and len(c) >= 2 and all(isinstance(t, dict) and 'value' in t for t in c[:2])):
+            raise InputError(f"record {i}: conversations must hold a question and an answer", path=self.index_path,
+                             field='conversations', sample=sid)
 
     def __len__(self): return len(self.records)
     def __getitem__(self, i):
-        if isinstance(i, slice): return [Sample(r, self.root) for r in self.records[i]]
-        return Sample(self.records[i], self.root)
-    def __iter__(self): return (Sample(r, self.root) for r in self.records)
+        if isinstance(i, slice): return [Sample(r, self.root, self.sampling) for r in self.records[i]]
+        return Sample(self.records[i], self.root, self.sampling)
+    def __iter__(self): return (Sample(r, self.root, self.sampling) for r in self.records)
     @property
     def ids(self) -> list[str]: return [str(r['id']) for r in self.records]
     def qtypes(self) -> list[str]: return sorted({r.get('qtype', 'all') for r in self.records})
     def __repr__(self): return f"SampleSet({str(self.root)!r}, n={len(self)})"
 
 # %% ../nbs/02_data.ipynb #b13db33a
+def _random_events(rng, m:int, h:int, w:int) -> dict:
+    return dict(x=rng.integers(0, w, m).astype(np.uint16), y=rng.integers(0, h, m).astype(np.uint16),
+                t=np.sort(rng.integers(0, 1_000_000, m)).astype(np.int64), p=rng.integers(0, 2, m).astype(np.uint8))
+
 def write_example_dataset(root,                # split folder to create
                           n:int=3,             # clips
                           frames:int=20,       # video frames per clip (DSEC: 20 Hz x 1 s)
                           size:int=32,         # image height = width
                           prerender:bool=True, # write event_image/ and event_image_1f/ as well
                           seed:int=0) -> Path:
-    "Write a tiny real-layout dataset with random content; returns the split folder."
+    "Write a tiny real-layout dataset with random content and one question per record; returns the split folder."
     rng, root = np.random.default_rng(seed), Path(root)
     recs = []
     for i in range(n):
         seq, clip = 'zurich_city_00_a', f'{i:06d}'
         vd = root/'video'/seq/clip; vd.mkdir(parents=True, exist_ok=True)
         for f in range(frames): Image.fromarray(rng.integers(0, 255, (size, size, 3), dtype=np.uint8)).save(vd/f'{f:06d}.png')
-        m = 500
-        ev = dict(x=rng.integers(0, size, m).astype(np.uint16), y=rng.integers(0, size, m).astype(np.uint16),
-                  t=np.sort(rng.integers(0, 1_000_000, m)).astype(np.int64), p=rng.integers(0, 2, m).astype(np.uint8))
+        ev = _random_events(rng, 500, size, size)
         (root/'event_npy'/seq).mkdir(parents=True, exist_ok=True)
         np.save(root/'event_npy'/seq/f'{clip}.npy', ev, allow_pickle=True)
         rec = dict(id=f'{seq}_{clip}', split=root.name, event_data=f'{seq}/{clip}.npy', video_data=f'{seq}/{clip}',
                    conversations=[dict({'from': 'human', 'value': '<event>\nWhat is in the scene?'}),
                                   dict({'from': 'gpt', 'value': 'a car moving left.'})])
         if prerender:
-            from xmodal_sd.toyworld import render_event_images
             for nf in (1, 5):
                 key = event_image_key(nf); (root/key/seq).mkdir(parents=True, exist_ok=True)
-                ims = render_event_images(ev, size, size, nf)
                 rec[key] = [f'{seq}/{clip}_{j}.png' for j in range(nf)]
-                for j, im in enumerate(ims): Image.fromarray(im).save(root/key/rec[key][j])
+                for j, im in enumerate(eventgpt_event_images(ev, nf)): Image.fromarray(im).save(root/key/rec[key][j])
         recs.append(rec)
     write_json(root/INDEX_FILE, recs)
     return root
+
+# %% ../nbs/02_data.ipynb #cd1d8ae6
+def write_original_layout(root,                # split folder to create (its name is the index's `split`)
+                          n:int=3,             # clips
+                          frames:int=20,       # video frames per clip (DSEC: 20 Hz x 1 s)
+                          mp4_only=(1,),       # clips whose video is only an mp4 (no frame folder)
+                          video_hw=(36, 48),   # camera frame size (DSEC: 1080 x 1440)
+                          event_hw=(24, 32),   # event sensor size (DSEC: 480 x 640); the images are smaller, each its own
+                          seed:int=0) -> Path:
+    "Write a tiny dataset as the original's `generate_json.py` leaves it: empty questions, UUID ids, mp4 paths, five event images of unequal size."
+    import av, uuid
+    rng, root = np.random.default_rng(seed), Path(root)
+    recs = []
+    for i in range(n):
+        seq, clip = 'interlaken_00_a', f'{i:06d}'
+        video = rng.integers(0, 255, (frames, *video_hw, 3), dtype=np.uint8)
+        if i in mp4_only:                                           # MPEG-4 part 2: FFmpeg's own encoder, in every PyAV build
+            (root/'mp4'/seq).mkdir(parents=True, exist_ok=True)
+            with av.open(str(root/'mp4'/seq/f'{clip}.mp4'), 'w') as c:
+                s = c.add_stream('mpeg4', rate=20); s.height, s.width = video_hw; s.pix_fmt = 'yuv420p'
+                for f in video: c.mux(s.encode(av.VideoFrame.from_ndarray(f, format='rgb24')))
+                c.mux(s.encode())
+        else:
+            vd = root/'video'/seq/clip; vd.mkdir(parents=True, exist_ok=True)
+            for f, im in enumerate(video): Image.fromarray(im).save(vd/f'{f:06d}.png')
+        h, w = event_hw
+        ev = _random_events(rng, 400, h, w)
+        for j in range(5):                                          # each fifth on a part of the sensor: unequal canvases
+            sl = slice(j * 80, (j + 1) * 80)
+            ev['x'][sl] %= w - 3 * j; ev['y'][sl] %= h - 2 * j
+        (root/'event_npy'/seq).mkdir(parents=True, exist_ok=True)
+        np.save(root/'event_npy'/seq/f'{clip}.npy', ev, allow_pickle=True)
+        (root/'event_image'/seq).mkdir(parents=True, exist_ok=True)
+        for j, im in enumerate(eventgpt_event_images(ev, 5)): Image.fromarray(im).save(root/'event_image'/seq/f'{clip}_{j}.png')
+        recs.append({'id': str(uuid.UUID(bytes=rng.bytes(16), version=4)), 'split': root.name,
+                     'event_data': f'{seq}/{clip}.npy', 'video_data': f'{seq}/{clip}', 'mp4_data': f'{seq}/{clip}.mp4',
+                     'event_image': [f'{seq}/{clip}_{j}.png' for j in range(5)],
+                     'conversations': [{'from': 'human', 'value': ''}, {'from': 'gpt', 'value': ''}]})
+    write_json(root/INDEX_FILE, recs)
+    return root
+
+def write_questions_file(path, questions:list[str]) -> Path:
+    "A questions file in the original's `top50_questions.json` format (most asked first)."
+    write_json(Path(path), [dict(question=q, count=len(questions) - i) for i, q in enumerate(questions)])
+    return Path(path)

@@ -275,7 +275,10 @@ def qtype_map(dataset,                 # split folder, or dataset root holding `
              ) -> dict:
     "`{sample id: question type}` from a dataset index (`SampleSet`)."
     p = Path(dataset)
-    ss = SampleSet(p, split) if split and (p/split).is_dir() else SampleSet(p)
+    try: ss = SampleSet(p, split) if split and (p/split).is_dir() else SampleSet(p)
+    except InputError as e:
+        if e.field == 'conversations': return {}     # the original's index: no questions, so no question types either
+        raise
     return {s.id: s.qtype for s in ss}
 
 def qtypes_for(features, cfg:EvalConfig) -> tuple[dict|None, str|None]:

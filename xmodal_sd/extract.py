@@ -13,29 +13,31 @@ from pathlib import Path
 from typing import ClassVar
 import torch
 from tqdm.auto import tqdm
-from fastcore.script import call_parse
+from fastcore.script import call_parse, bool_arg
 from .core import (Config, InputError, cli_errors, write_json, read_json, save_tensors, load_tensors, sha256_file,
                             clean_tmp, data_dir, get_device)
-from .models import Prompt, load_verifier, load_drafter, generate_batch, _pad_left, _pad_right, _quant_kwargs
+from .models import (Prompt, load_verifier, load_drafter, generate_batch, _pad_left, _pad_right, _quant_kwargs, QUANTS,
+                              LoadConfig, load_pair)
+from .data import event_mode, n_event_images, frames_tag
 
 # %% auto #0
-__all__ = ['QUANTS', 'MANIFEST', 'PARTS', 'LM_HEAD', 'ExtractConfig', 'check_vocab', 'max_positions', 'check_context',
-           'merge_prompts', 'SingleProcess', 'process_state', 'extract', 'FeatureReader', 'xsd_extract']
+__all__ = ['MANIFEST', 'PARTS', 'LM_HEAD', 'ExtractConfig', 'check_vocab', 'max_positions', 'check_context', 'merge_prompts',
+           'SingleProcess', 'process_state', 'extract', 'FeatureReader', 'xsd_extract']
 
 # %% ../nbs/04_extract.ipynb #d28fcf14
-QUANTS = ('none', '8bit', '4bit')
-
 @dataclass
 class ExtractConfig(Config):
     "How stage 1 runs; its hash identifies an output folder."
     split: str = 'train'            # which split of the dataset
-    frames: int = 1                 # event images the drafter sees (1 or 5)
+    frames: int|str = 1             # the drafter's event-image mode: 1, 5 (all five) or '5first' (`data.event_mode`)
     max_new_tokens: int = 64        # token budget of the verifier's greedy answer
     batch_size: int = 8             # samples per batched generation and teacher-forced pass
     chunk_size: int = 1024          # samples per chunk file (the unit of restart and of sharding)
     quant: str = 'none'             # model quantisation: none, 8bit or 4bit (bitsandbytes, CUDA only)
+    double_quant: bool = False      # 4-bit: double quantisation (the original's setting)
     dtype: str = 'float32'          # storage dtype of the hidden states
-    model_dtype: str = 'auto'       # dtype the models are loaded in ('auto': the checkpoint's)
+    verifier_dtype: str = 'auto'    # dtype the verifier is loaded in ('auto': the checkpoint's)
+    drafter_dtype: str = 'auto'     # dtype the drafter is loaded in
     verifier: str = ''              # verifier checkpoint path (recorded; loaded by the CLI)
     drafter: str = ''               # drafter checkpoint path
     PRESETS: ClassVar[dict] = {
@@ -45,14 +47,16 @@ class ExtractConfig(Config):
 
     def check(self):
         "Refuse values the stage cannot honour, naming the field."
-        if self.frames not in (1, 5): raise InputError(f"frames must be 1 or 5, got {self.frames}", field='frames')
+        if event_mode(self.frames) not in (1, 5, '5first'):
+            raise InputError(f"frames must be 1, 5 or '5first', got {self.frames!r}", field='frames')
+        self.frames = event_mode(self.frames)
         for f in ('max_new_tokens', 'batch_size', 'chunk_size'):
             if getattr(self, f) < 1: raise InputError(f"{f} must be >= 1, got {getattr(self, f)}", field=f)
         if self.quant not in QUANTS: raise InputError(f"quant must be one of {QUANTS}, got {self.quant!r}", field='quant')
         if self.quant != 'none': _quant_kwargs(self.quant, None, 'cuda')   # CUDA and bitsandbytes, or an InputError (field=quant)
-        for f in ('dtype', 'model_dtype'):
+        for f in ('dtype', 'verifier_dtype', 'drafter_dtype'):
             v = getattr(self, f)
-            if not (f == 'model_dtype' and v == 'auto') and not isinstance(getattr(torch, v, None), torch.dtype):
+            if not (f != 'dtype' and v == 'auto') and not isinstance(getattr(torch, v, None), torch.dtype):
                 raise InputError(f"unknown {f} {v!r}", field=f)
         return self
 
@@ -215,7 +219,7 @@ def _write_chunk(out:Path, k:int, acc:dict, verifier, drafter, cfg:ExtractConfig
              tokens=torch.tensor([t for a in acc['answers'] for t in a], dtype=torch.long),   # [N]
              sample_index=torch.repeat_interleave(torch.tensor(acc['index'], dtype=torch.long), lens),  # [N], into `samples`
              offsets=torch.cat([torch.zeros(1, dtype=torch.long), lens.cumsum(0)]),           # [S + 1]
-             frames=torch.full((len(lens),), cfg.frames, dtype=torch.long),                   # [S]
+             frames=torch.full((len(lens),), n_event_images(cfg.frames), dtype=torch.long),                   # [S]
              eos=torch.tensor(acc['eos'], dtype=torch.bool))                                  # [S] stopped at EOS
     f = out/_chunk_name(k)
     save_tensors(f, t, meta=dict(sample_ids=acc['ids'], config_hash=cfg.hash()))
@@ -235,7 +239,7 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
     "Run stage 1 over `samples` into `out`, skipping chunks already done; returns the merged manifest (a process's part on the others)."
     cfg, out = (cfg or ExtractConfig()).check(), Path(out)
     if drafter.event_frames != cfg.frames:
-        raise InputError(f"the drafter sees {drafter.event_frames} event image(s), the config asks {cfg.frames}", field='frames')
+        raise InputError(f"the drafter's event-image mode is {drafter.event_frames!r}, the config asks {cfg.frames!r}", field='frames')
     n_shared = check_vocab(verifier, drafter)
     check_context(verifier, drafter, samples, cfg.max_new_tokens)
     if state is None: state = process_state(cpu=verifier.device.type == 'cpu')
@@ -334,44 +338,54 @@ def _role_path(p, name:str) -> str:
 
 @call_parse
 @cli_errors
-def xsd_extract(split:str='train',          # split folder under the dataset root
-                frames:int=1,               # event images the drafter sees (1 or 5)
+def xsd_extract(split:str='train',          # split folder under the dataset root (the original's: my_egpt_dsec_train_1s)
+                frames:str='1',             # the drafter's event-image mode: 1, 5 (all five images) or 5first (the first of five)
                 max_new_tokens:int=64,      # token budget of the verifier's greedy answer
                 batch_size:int=8,           # samples per batched generation / teacher-forced pass
                 chunk_size:int=1024,        # samples per chunk file
-                quant:str='none',           # none, 8bit or 4bit (bitsandbytes; CUDA only)
+                quant:str='auto',           # auto (real checkpoints on CUDA: 4bit, as the original; else none), none, 8bit, 4bit
+                double_quant:bool_arg=True, # 4-bit: double quantisation (the original's setting; false to turn off)
+                verifier_dtype:str='auto',  # auto (real checkpoints on CUDA: float16; CPU: float32; toy: its own) or a dtype
+                drafter_dtype:str='auto',   # auto (real checkpoints on CUDA: bfloat16; CPU: float32; toy: its own) or a dtype
+                clip:str='',                # local CLIP folder, for an EventGPT checkpoint without its tower's weights
                 dtype:str='float32',        # storage dtype of the hidden states
-                model_dtype:str='auto',     # dtype to load the models in ('auto': the checkpoint's)
-                out:str=None,               # output folder (default: data/features/<split>-<frames>f-<hash>)
+                out:str=None,               # output folder (default: data/features/<split>-<frames>-<hash>)
                 verifier:str=None,          # verifier checkpoint folder (default: the committed toy pair's)
                 drafter:str=None,           # drafter checkpoint folder (default: the committed toy pair's)
                 root:str=None,              # dataset root holding <split>/ (default: the toy world under data_dir())
+                questions:str='',           # questions file for records without a question (the original's top50_questions.json)
+                max_questions:int=10,       # the first K questions of that file (the original: 10)
                 limit:int=0,                # only the first `limit` samples (0: all)
                 device:str='auto',          # cpu, cuda, cuda:1, ... ('auto': this process's accelerator, else CPU)
                 quiet:bool=False):          # no progress bar or summary
     "Stage 1: extract paired hidden states of a split into resumable chunks; shards itself under `accelerate launch`."
     from xmodal_sd.core import project_root
     from xmodal_sd.data import SampleSet, INDEX_FILE
-    cfg = ExtractConfig(split=split, frames=frames, max_new_tokens=max_new_tokens, batch_size=batch_size, chunk_size=chunk_size,
-                        quant=quant, dtype=dtype, model_dtype=model_dtype,
-                        verifier=_role_path(verifier, 'verifier'), drafter=_role_path(drafter, 'drafter')).check()
+    if limit < 0: raise InputError(f"limit must be >= 0, got {limit}", field='limit')
+    real = bool(verifier or drafter)
     state = process_state(cpu=device == 'cpu' or (device == 'auto' and not torch.cuda.is_available()))
     dev = state.device if device == 'auto' else get_device(device)
+    lc = LoadConfig(quant=quant, double_quant=double_quant, verifier_dtype=verifier_dtype, drafter_dtype=drafter_dtype,
+                    clip=clip).resolve(dev, real)                        # refuses quantisation on a CPU before anything loads
+    cfg = ExtractConfig(split=split, frames=frames, max_new_tokens=max_new_tokens, batch_size=batch_size, chunk_size=chunk_size,
+                        quant=lc.quant, double_quant=lc.double_quant and lc.quant == '4bit', dtype=dtype,
+                        verifier_dtype=lc.verifier_dtype, drafter_dtype=lc.drafter_dtype,
+                        verifier=_role_path(verifier, 'verifier'), drafter=_role_path(drafter, 'drafter')).check()
     if root is None:
         root = data_dir('toyworld', 'default')
         if state.is_main_process and not (root/split/INDEX_FILE).exists():
             from xmodal_sd.toyworld import generate_toyworld
             generate_toyworld(root, progress=not quiet)
         state.wait_for_everyone()
-    ss = SampleSet(root, split)
+    ss = SampleSet(root, split, questions=questions or None, max_questions=max_questions)
     samples = ss[:limit] if limit else ss
     resolve = lambda p: Path(p) if Path(p).is_absolute() else project_root()/p
-    mdt = None if model_dtype == 'auto' else getattr(torch, model_dtype)
-    v = load_verifier(resolve(cfg.verifier), dtype=mdt, device=dev, quant=quant)
-    d = load_drafter(resolve(cfg.drafter), dtype=mdt, device=dev, quant=quant, event_frames=frames)
-    out = Path(out) if out else data_dir('features', f'{split}-{frames}f-{cfg.hash()}')
+    v, d = load_pair(resolve(cfg.verifier), resolve(cfg.drafter), dev, lc, event_frames=cfg.frames, real=real)
+    out = Path(out) if out else data_dir('features', f'{split}-{frames_tag(cfg.frames)}-{cfg.hash()}')
     t0 = time.time()
-    m = extract(v, d, samples, out, cfg, progress=not quiet, state=state, meta=dict(root=str(root), split_size=len(ss)))
+    m = extract(v, d, samples, out, cfg, progress=not quiet, state=state,
+                meta=dict(root=str(root), dataset=str(ss.root), split_size=len(ss), questions=str(questions) if questions else None,
+                          max_questions=max_questions))
     if state.is_main_process and not quiet:
         n_ok = sum(len(c['sample_ids']) for c in m['chunks'])
         print(f"{n_ok} samples ({m['n_positions']} positions) in {len(m['chunks'])} chunk(s), {len(m['skipped'])} skipped, "

@@ -9,9 +9,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 import pandas as pd
-from fastcore.script import call_parse
+from fastcore.script import call_parse, bool_arg
 from .core import InputError, cli_errors, reports_dir, write_json
 from .pipeline import PipelineConfig, run_pipeline
+from .models import LoadConfig
 from .reports import make_reports, headline_table
 
 # %% auto #0
@@ -20,11 +21,21 @@ __all__ = ['xsd_main']
 # %% ../nbs/12_main.ipynb #4c5ec7c0
 @call_parse
 @cli_errors
-def xsd_main(preset:str='default',   # PipelineConfig preset: tiny or default
+def xsd_main(preset:str='default',   # PipelineConfig preset: tiny, default, full or gpu
              name:str='',            # run name (data/runs/<name>, reports/<name>); default: the preset
-             verifier:str='',        # real run: Video-LLaVA checkpoint folder
-             drafter:str='',         # real run: EventGPT checkpoint folder
-             dataset:str='',         # real run: dataset folder with train/ and test/
+             verifier:str='',        # real run: Video-LLaVA checkpoint folder (Video-LLaVA-7B-hf)
+             drafter:str='',         # real run: EventGPT checkpoint folder (EventGPT-7b)
+             dataset:str='',         # real run: dataset folder holding train/ and test/ (or give --train and --test)
+             train:str='',           # real run: train split folder (the original's my_egpt_dsec_train/my_egpt_dsec_train_1s)
+             test:str='',            # real run: test split folder (the original's my_egpt_dsec_test/my_egpt_dsec_seq_1s)
+             questions:str='',       # real run: questions file for records without a question (the original's top50_questions.json)
+             max_questions:int=10,   # the first K questions of that file (the original: 10)
+             frames:str='',          # event-image modes, e.g. 1,5first (1, 5 = all five, 5first = the original's 5f); default: the preset's
+             clip:str='',            # real run: local CLIP folder, for an EventGPT checkpoint without its tower's weights
+             quant:str='auto',       # real run: auto (CUDA: 4bit, the original's; CPU: none), none, 8bit, 4bit
+             double_quant:bool_arg=True,  # real run, 4-bit: double quantisation (the original's setting)
+             verifier_dtype:str='auto',   # real run: auto (CUDA: float16, the original's; CPU: float32) or a dtype
+             drafter_dtype:str='auto',    # real run: auto (CUDA: bfloat16, the original's; CPU: float32) or a dtype
              device:str='',          # 'cpu', 'cuda' or 'auto' (default: the preset's)
              threads:int=0,          # torch CPU threads (0: the preset's)
              force_reports:bool=False):  # re-execute every report
@@ -33,7 +44,10 @@ def xsd_main(preset:str='default',   # PipelineConfig preset: tiny or default
     cfg = PipelineConfig.from_name(preset)
     if device: cfg = cfg.replace(device=device)
     if threads: cfg = cfg.replace(threads=threads)
-    ws = run_pipeline(cfg, name or None, verifier or None, drafter or None, dataset or None)
+    if frames: cfg = cfg.replace(frames=frames); cfg.frame_list()    # a bad mode fails here, naming the field
+    lc = LoadConfig(quant=quant, double_quant=double_quant, verifier_dtype=verifier_dtype, drafter_dtype=drafter_dtype, clip=clip)
+    ws = run_pipeline(cfg, name or None, verifier or None, drafter or None, dataset or None, train=train or None, test=test or None,
+                      questions=questions or None, max_questions=max_questions, load=lc)
     out = reports_dir(ws.root.name)
     rows = make_reports(ws.root, out, {n: cfg.level_list(n) for n in cfg.frame_list()}, cfg.frame_list(), cfg.max_new_tokens,
                         force=force_reports)

@@ -19,25 +19,32 @@ from transformers.cache_utils import DynamicCache
 from transformers.modeling_outputs import CausalLMOutputWithPast
 from transformers.models.llama.modeling_llama import LlamaPreTrainedModel
 from .core import Config, InputError, atomic_path, write_json, seed_everything
+from .data import event_mode, n_event_images
 STEP_MASK = os.environ.get('XSD_STEP_MASK', '1') != '0'   # `forward` of k > 1 tokens passes its own additive mask (see below)
 
 # %% auto #0
 __all__ = ['STEP_MASK', 'CLIP_MEAN', 'CLIP_STD', 'EVENT_TOKEN_INDEX', 'EVENTGPT_SYSTEM', 'CLIP_L14_336', 'EVENTCHAT_DEFAULTS',
-           'clip_preprocess', 'Prompt', 'ModelRole', 'VerifierRole', 'EventChatConfig', 'eventchat_option',
-           'spatio_temporal_pool', 'VisualTower', 'EventChatLlamaModel', 'EventChatModel', 'DrafterRole',
-           'generate_batch', 'ToyModelConfig', 'special_ids', 'toy_verifier', 'toy_drafter', 'check_checkpoint_folder',
-           'load_verifier', 'load_drafter', 'videollava_original_keys', 'eventchat_original_keys',
-           'save_replica_videollava', 'save_replica_eventgpt']
+           'QUANTS', 'IGNORED_KEYS', 'TOWER', 'clip_preprocess', 'Prompt', 'ModelRole', 'VerifierRole',
+           'EventChatConfig', 'eventchat_option', 'spatio_temporal_pool', 'VisualTower', 'EventChatLlamaModel',
+           'EventChatModel', 'DrafterRole', 'generate_batch', 'ToyModelConfig', 'special_ids', 'toy_verifier',
+           'toy_drafter', 'check_checkpoint_folder', 'load_verifier', 'clip_tower_folder', 'load_drafter', 'LoadConfig',
+           'load_pair', 'videollava_original_keys', 'eventchat_original_keys', 'save_replica_videollava',
+           'save_replica_eventgpt']
 
 # %% ../nbs/03_models.ipynb #a877593d
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)   # OpenAI CLIP's normalisation, used by both checkpoints
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
-def clip_preprocess(frames,                # uint8 [N, H, W, 3] RGB (numpy or torch)
+def clip_preprocess(frames,                # uint8 [N, H, W, 3] RGB (numpy or torch), or a list of [H_i, W_i, 3] images
                     size:int,              # the tower's `image_size`: output is `size`×`size`
                     sample:str|None=None,  # sample id, for error messages
                     field:str='frames'):   # which input this is, for error messages
     "CLIP preprocessing of a clip: shortest edge to `size` (bicubic), centre crop, scale, normalise -> float32 `[N, 3, size, size]`."
+    if isinstance(frames, (list, tuple)):
+        if not frames: raise InputError("expected at least one image, got none", sample=sample, field=field)
+        if len({tuple(np.shape(f)) for f in frames}) > 1:           # unequal sizes (EventGPT's event images): one by one, as EventGPT
+            return torch.cat([clip_preprocess(torch.as_tensor(np.asarray(f))[None], size, sample, field) for f in frames])
+        frames = np.stack([np.asarray(f) for f in frames])
     x = frames if isinstance(frames, torch.Tensor) else torch.as_tensor(np.asarray(frames))
     if x.ndim != 4 or x.shape[-1] != 3 or x.dtype != torch.uint8 or x.shape[0] == 0:
         raise InputError(f"expected uint8 [N, H, W, 3] frames, got {x.dtype} {tuple(x.shape)}", sample=sample, field=field)
@@ -413,11 +420,12 @@ class DrafterRole(ModelRole):
 
     def __init__(self, model:EventChatModel,
                  tokenizer,              # its tokenizer (need not know `<event>`: the config's sentinel id is used)
-                 event_frames:int=1):    # event images per sample (1: EventGPT's single-frame mode)
+                 event_frames=1):        # event-image mode (`data.event_mode`): 1, 5 (all five) or '5first' (the first of five)
         super().__init__(model, tokenizer)
-        self.event_frames = event_frames
+        self.event_frames = event_mode(event_frames)
+        self.n_images = n_event_images(self.event_frames)              # images fed: 1 for '5first'
         self.placeholder_id = model.model.event_token_index
-        self.n_visual = model.model.n_visual(event_frames)
+        self.n_visual = model.model.n_visual(self.n_images)
         self.image_size = model.model.vision_config.image_size
         self._kw = _cache_kw(model.model.forward)
 
@@ -433,11 +441,11 @@ class DrafterRole(ModelRole):
         return [self.bos_token_id] + tok(parts[0]) + [self.placeholder_id] * self.n_visual + tok(parts[1])
 
     def pixels(self, sample) -> torch.Tensor:
-        "`sample.event_images(event_frames)` -> `[event_frames, 3, S, S]`."
+        "`sample.event_images(event_frames)` -> `[n_images, 3, S, S]`, each image preprocessed on its own (sizes may differ)."
         sid = getattr(sample, 'id', None)
         ev = sample.event_images(frames=self.event_frames)
-        if len(ev) != self.event_frames:
-            raise InputError(f"event_images() gave {len(ev)} images, expected {self.event_frames}", sample=sid, field='event_images')
+        if len(ev) != self.n_images:
+            raise InputError(f"event_images() gave {len(ev)} images, expected {self.n_images}", sample=sid, field='event_images')
         return clip_preprocess(ev, self.image_size, sample=sid, field='event_images')
 
     def _hidden(self, input_ids, attention_mask, position_ids, cache, pixel_values):
@@ -553,26 +561,37 @@ def check_checkpoint_folder(path) -> Path:
         raise InputError("checkpoint folder has no tokenizer_config.json", path=p, field='tokenizer_config.json')
     return p
 
-def _quant_kwargs(quant:str, dtype, device) -> dict:
+QUANTS = ('none', '8bit', '4bit')
+
+def _quant_kwargs(quant:str, dtype, device, double_quant:bool=False, skip:list|None=None) -> dict:
+    "`from_pretrained` kwargs for bitsandbytes quantisation; `skip`: modules kept in `dtype` (default: the LM head)."
     if quant == 'none': return {}
-    if quant not in ('8bit', '4bit'): raise InputError(f"quant must be 'none', '8bit' or '4bit', got {quant!r}", field='quant')
+    if quant not in QUANTS[1:]: raise InputError(f"quant must be one of {QUANTS}, got {quant!r}", field='quant')
     if not torch.cuda.is_available(): raise InputError(f"quant={quant!r} needs CUDA (bitsandbytes); none is available", field='quant')
     try: importlib.import_module('bitsandbytes')
     except Exception as e: raise InputError(f"quant={quant!r} needs bitsandbytes, which does not import: {e}", field='quant') from e
     from transformers import BitsAndBytesConfig
-    q = (BitsAndBytesConfig(load_in_8bit=True) if quant == '8bit' else
-         BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_compute_dtype=dtype or torch.bfloat16))
+    skip = ['lm_head', *(skip or [])]
+    q = (BitsAndBytesConfig(load_in_8bit=True, llm_int8_skip_modules=skip) if quant == '8bit' else
+         BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_use_double_quant=double_quant,
+                            bnb_4bit_compute_dtype=dtype or torch.bfloat16, llm_int8_skip_modules=skip))
     return dict(quantization_config=q, device_map=str(device) if str(device).startswith('cuda') else 'cuda:0')
 
-def _load(cls, p:Path, dtype, device, quant, **kw):
-    "`cls.from_pretrained(p)`; returns the model and the keys the checkpoint did not provide."
-    qkw = _quant_kwargs(quant, dtype, device)
+# Buffers that older transformers saved into checkpoints and newer ones recompute: not weights, safe to drop.
+IGNORED_KEYS = ('rotary_emb.inv_freq', 'embeddings.position_ids')
+
+def _load(cls, p:Path, dtype, device, quant, double_quant=False, skip=None, **kw):
+    "`cls.from_pretrained(p)`; returns the model, the keys the checkpoint did not provide, and the ones the model has no place for."
+    qkw = _quant_kwargs(quant, dtype, device, double_quant, skip)
     model, info = cls.from_pretrained(p, dtype=dtype or 'auto', output_loading_info=True, **kw, **qkw)
     if not qkw: model = model.to(device)
-    return model.eval(), sorted(info.get('missing_keys', []))
+    unexpected = sorted(k for k in info.get('unexpected_keys', []) if not k.endswith(IGNORED_KEYS))
+    return model.eval(), sorted(info.get('missing_keys', [])), unexpected
 
-def _missing_error(p:Path, missing:list):
+def _missing_error(p:Path, missing:list, unexpected:list=()):
     if missing: raise InputError(f"{len(missing)} weight(s) not in the checkpoint, e.g. {missing[:3]}", path=p, field='weights')
+    if unexpected: raise InputError(f"{len(unexpected)} weight(s) in the checkpoint that the model has no place for "
+                                    f"(a renamed module, or another architecture): {unexpected[:5]}", path=p, field='weights')
 
 def _model_type(p:Path, expected:str):
     mt = json.loads((p/'config.json').read_text()).get('model_type')
@@ -582,11 +601,12 @@ def load_verifier(path,                  # local folder of a Video-LLaVA checkpo
                   dtype=None,            # torch dtype for the weights (None: the checkpoint's)
                   device='cpu',
                   quant:str='none',      # 'none', '8bit' or '4bit' (bitsandbytes, CUDA only)
-                  n_frames:int=8) -> VerifierRole:
+                  n_frames:int=8,
+                  double_quant:bool=False) -> VerifierRole:  # 4-bit: quantise the quantisation constants too (the original did)
     "Load Video-LLaVA from a local folder as a `VerifierRole`."
     p = check_checkpoint_folder(path); _model_type(p, 'video_llava')
-    model, missing = _load(VideoLlavaForConditionalGeneration, p, dtype, device, quant)
-    _missing_error(p, missing)
+    model, missing, unexpected = _load(VideoLlavaForConditionalGeneration, p, dtype, device, quant, double_quant)
+    _missing_error(p, missing, unexpected)
     return VerifierRole(model, AutoTokenizer.from_pretrained(p), n_frames=n_frames)
 
 def _eventchat_key_mapping() -> dict:
@@ -596,22 +616,93 @@ def _eventchat_key_mapping() -> dict:
     if hasattr(probe, 'vision_model'): return {}
     return {r'^model\.visual_tower\.visual_tower\.vision_model\.': 'model.visual_tower.visual_tower.'}
 
+TOWER = 'model.visual_tower.visual_tower.'   # where EventGPT keeps its CLIP tower
+
+def _checkpoint_keys(p:Path) -> set|None:
+    "The weight names of a checkpoint folder, read from its index or safetensors header (None for a single `.bin`)."
+    idx = next((p/f for f in ('model.safetensors.index.json', 'pytorch_model.bin.index.json') if (p/f).exists()), None)
+    if idx is not None: return set(json.loads(idx.read_text())['weight_map'])
+    if (p/'model.safetensors').exists():
+        from safetensors import safe_open
+        with safe_open(p/'model.safetensors', 'pt') as f: return set(f.keys())
+    return None
+
+def clip_tower_folder(p:Path, clip_path=None) -> Path:
+    "Where EventGPT's CLIP tower comes from when its checkpoint lacks it: `clip_path`, else the config's `mm_visual_tower` if that is a local folder."
+    name = json.loads((p/'config.json').read_text()).get('mm_visual_tower')
+    cp = Path(clip_path) if clip_path else (Path(name) if name and Path(name).is_dir() else None)
+    if cp is None:
+        raise InputError(f"the checkpoint has no weights for the CLIP tower ({TOWER}*) and its config's mm_visual_tower "
+                         f"({name!r}) is not a local folder: pass --clip PATH (clip_path=), a local copy of that CLIP model",
+                         path=p, field='mm_visual_tower')
+    if not (cp/'config.json').exists(): raise InputError("CLIP folder has no config.json", path=cp, field='config.json')
+    return cp
+
+def _load_tower(model, cp:Path):
+    "Fill the drafter's tower from a CLIP folder (a `CLIPVisionModel` or a whole `CLIPModel` checkpoint)."
+    tower = model.model.visual_tower.visual_tower
+    clip = CLIPVisionModel.from_pretrained(cp, dtype=tower.dtype)
+    try: tower.load_state_dict(clip.state_dict())
+    except RuntimeError as e:
+        raise InputError(f"the CLIP folder does not fit the drafter's tower ({str(e).splitlines()[-1].strip()})",
+                         path=cp, field='vision_config') from None
+
 def load_drafter(path,                   # local folder of an EventGPT checkpoint (EventChat_llama)
                  dtype=None, device='cpu', quant:str='none',
-                 event_frames:int=1,     # event images per sample
-                 clip_path=None) -> DrafterRole:  # local CLIP folder for the tower, if the checkpoint lacks it
+                 event_frames=1,         # event-image mode: 1, 5 or '5first' (`data.event_mode`)
+                 clip_path=None,         # local CLIP folder for the tower, if the checkpoint lacks it (else its `mm_visual_tower`)
+                 double_quant:bool=False) -> DrafterRole:
     "Load EventGPT from a local folder (its released layout or `save_pretrained` output) as a `DrafterRole`."
     p = check_checkpoint_folder(path); _model_type(p, 'EventChat_llama')
-    model, missing = _load(EventChatModel, p, dtype, device, quant, key_mapping=_eventchat_key_mapping())
-    tower = 'model.visual_tower.visual_tower.'
-    if clip_path is not None and missing and all(k.startswith(tower) for k in missing):
-        cp = Path(clip_path)
-        if not (cp/'config.json').exists(): raise InputError("CLIP folder has no config.json", path=cp, field='config.json')
-        clip = CLIPVisionModel.from_pretrained(cp, dtype=model.dtype)
-        model.model.visual_tower.visual_tower.load_state_dict(clip.state_dict())
+    keys = _checkpoint_keys(p)
+    cp = clip_tower_folder(p, clip_path) if keys is not None and not any('visual_tower' in k for k in keys) else None
+    skip = ['visual_tower'] if cp is not None else None                  # a tower loaded afterwards stays unquantised
+    model, missing, unexpected = _load(EventChatModel, p, dtype, device, quant, double_quant, skip, key_mapping=_eventchat_key_mapping())
+    if missing and all(k.startswith(TOWER) for k in missing):
+        _load_tower(model, cp or clip_tower_folder(p, clip_path))
         missing = []
-    _missing_error(p, missing)
+    _missing_error(p, missing, unexpected)
     return DrafterRole(model, AutoTokenizer.from_pretrained(p), event_frames=event_frames)
+
+
+# %% ../nbs/03_models.ipynb #466a89e5
+@dataclass
+class LoadConfig(Config):
+    """How the real pair is loaded. `auto` is the original pipeline's setting on CUDA (both models 4-bit nf4 with double
+    quantisation, Video-LLaVA in float16, EventGPT in bfloat16) and unquantised float32 on a CPU; the toy pair's `auto`
+    is unquantised in its own dtype."""
+    quant: str = 'auto'             # auto, none, 8bit, 4bit (bitsandbytes; CUDA only)
+    double_quant: bool = True       # 4-bit: quantise the quantisation constants too (the original did)
+    verifier_dtype: str = 'auto'    # auto (CUDA: float16, CPU: float32) or a torch dtype name
+    drafter_dtype: str = 'auto'     # auto (CUDA: bfloat16, CPU: float32) or a torch dtype name
+    clip: str = ''                  # local CLIP folder for a drafter checkpoint that lacks its tower
+
+    def resolve(self, device, real:bool=True) -> 'LoadConfig':
+        "Concrete values for `device` (`real`: the released checkpoints, else the toy pair); quantisation on a CPU is refused here, before anything loads."
+        cuda = torch.device(device).type == 'cuda'
+        q = ('4bit' if cuda and real else 'none') if self.quant == 'auto' else self.quant
+        if q not in QUANTS: raise InputError(f"quant must be 'auto' or one of {QUANTS}, got {q!r}", field='quant')
+        if q != 'none' and not cuda:
+            raise InputError(f"quant={q!r} needs CUDA (bitsandbytes); this run is on {device}: use --quant none", field='quant')
+        dts = {}
+        for f, gpu in (('verifier_dtype', 'float16'), ('drafter_dtype', 'bfloat16')):
+            v = getattr(self, f)
+            v = (gpu if cuda else 'float32') if v == 'auto' and real else v
+            if v != 'auto' and not isinstance(getattr(torch, v, None), torch.dtype): raise InputError(f"unknown {f} {v!r}", field=f)
+            dts[f] = v
+        return self.replace(quant=q, **dts)
+
+def load_pair(verifier, drafter,           # local checkpoint folders
+              device='cpu', lc:LoadConfig|None=None,
+              event_frames=1,              # the drafter's event-image mode
+              real:bool=True) -> tuple:    # False: the toy pair (`auto` keeps it unquantised, in its own dtype)
+    "`(VerifierRole, DrafterRole)` loaded with `lc` resolved for `device`."
+    lc = (lc or LoadConfig()).resolve(device, real)
+    dt = lambda s: None if s == 'auto' else getattr(torch, s)
+    v = load_verifier(verifier, dtype=dt(lc.verifier_dtype), device=device, quant=lc.quant, double_quant=lc.double_quant)
+    d = load_drafter(drafter, dtype=dt(lc.drafter_dtype), device=device, quant=lc.quant, event_frames=event_frames,
+                     clip_path=lc.clip or None, double_quant=lc.double_quant)
+    return v, d
 
 # %% ../nbs/03_models.ipynb #28b32009
 def _replica_tokenizer(added:list[str]):
@@ -704,3 +795,6 @@ def save_replica_eventgpt(path, seed:int=0) -> Path:
                                   image_size=336, patch_size=14, projection_dim=16))   # tiny; the release implies CLIP_L14_336
     model = EventChatModel(EventChatConfig(**{k: v for k, v in cfg.items() if k not in _CFG_META}))
     return _write_replica(path, cfg, eventchat_original_keys(model.state_dict()), tok, n_shards=1)
+import io, sentencepiece as spm
+from .data import n_event_images
+

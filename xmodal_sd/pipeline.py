@@ -13,8 +13,8 @@ from typing import ClassVar
 import pandas as pd, torch
 from fastcore.script import call_parse
 from .core import Config, InputError, cli_errors, data_dir, reports_dir, write_json, read_json, project_root
-from .data import SampleSet
-from .models import DrafterRole, load_verifier, load_drafter
+from .data import SampleSet, event_mode, frames_tag
+from .models import DrafterRole, load_verifier, load_drafter, LoadConfig, load_pair
 from .toypair import ToyPairConfig, make_toypair, load_toypair
 from .extract import ExtractConfig, extract
 from .train import TrainConfig, train_levels, levels_table
@@ -28,7 +28,7 @@ __all__ = ['PipelineConfig', 'Workspace', 'split_by_clip', 'stage1', 'stage2', '
 class PipelineConfig(Config):
     "What the main job runs; the presets are the toy pipeline at two sizes."
     toypair:str = 'default'             # ToyPairConfig preset (world + pair); ignored with real checkpoints
-    frames:str = '1,5'                  # event-image counts to run stages 1-4 with
+    frames:str = '1,5'                  # event-image modes to run stages 1-4 with: 1, 5 (all five), 5first (the first of five)
     levels:str = 'L1,L2,L3,L4,L5,B1,L5F,L6'   # adapter levels trained and evaluated with 1-frame features
     levels_5f:str = 'L4,L6,B1'          # levels also trained with 5-frame features (the 5f vs 1f comparison)
     val_fraction:float = 0.1            # share of the train split held out for validation (early stopping)
@@ -54,17 +54,17 @@ class PipelineConfig(Config):
                     bench_configs='vl_baseline,hf_generate,L4+VL+g2,L4+VL+hide+g2,B1+VL,B1+VL+eager+g6,B1+VL+ada,two_phase:L4+B1,two_phase:L4+B1+p1on+g4'),
     }
 
-    def frame_list(self) -> list[int]: return [int(f) for f in self.frames.split(',')]
+    def frame_list(self) -> list: return [event_mode(f) for f in self.frames.split(',')]
     def level_list(self, frames:int) -> list[str]: return (self.levels if frames == 1 else self.levels_5f).split(',')
 
 # %% ../nbs/10_pipeline.ipynb #58c37b08
 class Workspace:
     "The folders of one pipeline run (`data/runs/<name>/`): every step's output has one place."
     def __init__(self, root): self.root = Path(root)
-    def features(self, split:str, frames:int, tag:str='') -> Path: return self.root/'features'/f'{split}_{frames}f{tag}'
-    def adapters(self, frames:int) -> Path: return self.root/'adapters'/f'{frames}f'
-    def eval(self, frames:int) -> Path: return self.root/'eval'/f'{frames}f'
-    def bench(self, frames:int) -> Path: return self.root/'bench'/f'{frames}f'
+    def features(self, split:str, frames, tag:str='') -> Path: return self.root/'features'/f'{split}_{frames_tag(frames)}{tag}'
+    def adapters(self, frames) -> Path: return self.root/'adapters'/frames_tag(frames)
+    def eval(self, frames) -> Path: return self.root/'eval'/frames_tag(frames)
+    def bench(self, frames) -> Path: return self.root/'bench'/frames_tag(frames)
     @property
     def record(self) -> Path: return self.root/'pipeline.json'
     def info(self) -> dict:
@@ -93,18 +93,25 @@ def _step(ws:Workspace, rec:dict, name:str, fn, log):
 def _drafter_for(d:DrafterRole, frames:int) -> DrafterRole:
     return d if d.event_frames == frames else DrafterRole(d.model, d.tokenizer, event_frames=frames)
 
-def _extract_cfg(cfg:PipelineConfig, split:str, frames:int, verifier:str, drafter:str) -> ExtractConfig:
+def _extract_cfg(cfg:PipelineConfig, split:str, frames, verifier:str, drafter:str, paths:dict) -> ExtractConfig:
+    lc = paths.get('load') or {}                                       # how the real pair was loaded (resolved), recorded
     return ExtractConfig(split=split, frames=frames, max_new_tokens=cfg.max_new_tokens, batch_size=cfg.extract_batch,
-                         chunk_size=256, verifier=verifier, drafter=drafter)
+                         chunk_size=256, verifier=verifier, drafter=drafter, quant=lc.get('quant', 'none'),
+                         double_quant=bool(lc.get('double_quant')) and lc.get('quant') == '4bit',
+                         verifier_dtype=lc.get('verifier_dtype', 'auto'), drafter_dtype=lc.get('drafter_dtype', 'auto'))
+
+def _meta(paths:dict, split:str) -> dict:
+    "What stage 1 records about the samples: their split folder and, for an index without questions, the questions file."
+    return dict(dataset=paths[split], questions=paths.get('questions'), max_questions=paths.get('max_questions'))
 
 def stage1(ws:Workspace, cfg:PipelineConfig, verifier, drafter, splits:dict, paths:dict, progress=True, log=print):
     "Extract paired hidden states for every split and frame count."
     for n in cfg.frame_list():
         d = _drafter_for(drafter, n)
         for split, samples in splits.items():
-            ecfg = _extract_cfg(cfg, split, n, paths['verifier'], paths['drafter'])
-            m = extract(verifier, d, samples, ws.features(split, n), ecfg, progress=progress, meta=dict(dataset=paths[split]))
-            log(f"   {split} {n}f: {len(samples)} samples, {m.get('n_positions', '?')} positions, {len(m['skipped'])} skipped")
+            ecfg = _extract_cfg(cfg, split, n, paths['verifier'], paths['drafter'], paths)
+            m = extract(verifier, d, samples, ws.features(split, n), ecfg, progress=progress, meta=_meta(paths, split))
+            log(f"   {split} {frames_tag(n)}: {len(samples)} samples, {m.get('n_positions', '?')} positions, {len(m['skipped'])} skipped")
 
 def stage2(ws:Workspace, cfg:PipelineConfig, paths:dict, progress=True, log=print):
     "Train every level on each frame count's features; L6 then re-extracts the test split with its merged drafter."
@@ -124,8 +131,8 @@ def stage1_l6(ws:Workspace, cfg:PipelineConfig, verifier, splits:dict, paths:dic
         if 'L6' not in cfg.level_list(n): continue
         folder = ws.adapters(n)/'L6'/'drafter'
         d6 = load_drafter(folder, device=verifier.device, event_frames=n)
-        ecfg = _extract_cfg(cfg, 'test', n, paths['verifier'], str(folder))
-        extract(verifier, d6, splits['test'], ws.features('test', n, '_L6'), ecfg, progress=progress, meta=dict(dataset=paths['test']))
+        ecfg = _extract_cfg(cfg, 'test', n, paths['verifier'], str(folder), paths)
+        extract(verifier, d6, splits['test'], ws.features('test', n, '_L6'), ecfg, progress=progress, meta=_meta(paths, 'test'))
 
 def stage3(ws:Workspace, cfg:PipelineConfig, verifier, drafter, splits:dict, paths:dict, log=print) -> dict:
     "Offline acceptance of every level and two-phase combination; costs measured on this device first."
@@ -159,39 +166,61 @@ def stage4(ws:Workspace, cfg:PipelineConfig, pair, paths:dict, progress=True, lo
     return tables
 
 # %% ../nbs/10_pipeline.ipynb #a3d48f73
+def _split_folder(given, dataset, name:str) -> Path:
+    "A split folder: as given, else `<dataset>/<name>`; a missing one is an error that says how the original's are passed."
+    p = Path(given) if given else Path(dataset)/name
+    if not p.is_dir():
+        raise InputError(f"{name} split folder not found; the original's are my_egpt_dsec_train/my_egpt_dsec_train_1s and "
+                         f"my_egpt_dsec_test/my_egpt_dsec_seq_1s: pass them as --train and --test", path=p, field=name)
+    return p
+
 def run_pipeline(cfg:PipelineConfig|str='default',
                  name:str|None=None,        # run folder name under data/runs (default: the preset's toy pair name)
-                 verifier:str|None=None,    # real Video-LLaVA checkpoint folder (with drafter= and dataset=)
+                 verifier:str|None=None,    # real Video-LLaVA checkpoint folder (with drafter= and the data)
                  drafter:str|None=None,     # real EventGPT checkpoint folder
                  dataset:str|None=None,     # dataset folder holding train/ and test/ in the DSEC layout
-                 progress:bool=True, log=print) -> Workspace:
+                 progress:bool=True, log=print,
+                 train:str|None=None,       # train split folder (instead of dataset/train)
+                 test:str|None=None,        # test split folder (instead of dataset/test)
+                 questions:str|None=None,   # questions file for records without a question (the original's top50_questions.json)
+                 max_questions:int=10,      # the first K questions of it (the original: 10)
+                 load:LoadConfig|None=None  # quantisation, dtypes and CLIP folder of the real pair (default: the original's)
+                ) -> Workspace:
     "Run stages 1-4 (and, for the toy world, the world and pair first), resuming finished work; returns the workspace."
     cfg = PipelineConfig.from_name(cfg) if isinstance(cfg, str) else cfg
     if cfg.threads: torch.set_num_threads(cfg.threads)
-    real = [x for x in (verifier, drafter, dataset) if x]
-    if real and len(real) < 3: raise InputError("a real run needs verifier=, drafter= and dataset= together", field='verifier')
+    real = any((verifier, drafter, dataset, train, test))
+    if real and not (verifier and drafter and (dataset or (train and test))):
+        raise InputError("a real run needs verifier=, drafter= and the data: dataset= (holding train/ and test/) or train= and test=",
+                         field='verifier' if not verifier else 'drafter' if not drafter else 'dataset')
     if real:
         from xmodal_sd.core import get_device
         dev = get_device(cfg.device)
-        v, d = load_verifier(verifier, device=dev), load_drafter(drafter, device=dev)
-        pair, root = None, Path(dataset)
-        paths = dict(verifier=str(verifier), drafter=str(drafter))
+        lc = (load or LoadConfig()).resolve(dev)                     # quantisation on a CPU is refused before anything loads
+        tr_dir, te_dir = _split_folder(train, dataset, 'train'), _split_folder(test, dataset, 'test')
+        ss = {k: SampleSet(p, questions=questions, max_questions=max_questions) for k, p in (('train', tr_dir), ('test', te_dir))}
+        v, d = load_pair(verifier, drafter, dev, lc)
+        pair = None
+        paths = dict(verifier=str(verifier), drafter=str(drafter), train=str(tr_dir), test=str(te_dir), load=lc.to_dict(),
+                     questions=str(questions) if questions else None, max_questions=max_questions)
+        run_name = Path(dataset).name if dataset else tr_dir.parent.name
     else:
         tp = ToyPairConfig.from_name(cfg.toypair)
         make_toypair(cfg.toypair, progress=progress, log=lambda m: log(f"   {m}"))
         pair, root = data_dir('toypair', cfg.toypair), data_dir('toyworld', tp.world)
         v, d, _ = load_toypair(pair, device=('cuda' if cfg.device == 'cuda' else 'cpu'))
-        paths = dict(verifier=str(pair/'verifier'), drafter=str(pair/'drafter'))
-    paths.update(train=str(root/'train'), test=str(root/'test'))
-    ws = Workspace(data_dir('runs', name or (Path(dataset).name if real else cfg.toypair)))
+        paths = dict(verifier=str(pair/'verifier'), drafter=str(pair/'drafter'), train=str(root/'train'), test=str(root/'test'))
+        ss = {k: SampleSet(paths[k]) for k in ('train', 'test')}
+        run_name = cfg.toypair
+    ws = Workspace(data_dir('runs', name or run_name))
     ws.root.mkdir(parents=True, exist_ok=True)
     rec = read_json(ws.record) if ws.record.exists() else dict(config=cfg.to_dict(), paths=paths, timings={})
     if rec['config'] != cfg.to_dict():
         raise InputError(f"{ws.root} holds a run made with another config (differs in {cfg.diff(rec['config'])}); use another name",
                          path=ws.record, field=next(iter(cfg.diff(rec['config']))))
     write_json(ws.record, rec)
-    tr, va = split_by_clip(SampleSet(paths['train']), cfg.val_fraction)
-    test = list(SampleSet(paths['test']))
+    tr, va = split_by_clip(ss['train'], cfg.val_fraction)
+    test = list(ss['test'])
     cap = lambda xs, n: xs[:n] if n else xs
     splits = dict(train=cap(tr, cfg.max_train_samples), val=cap(va, max(cfg.max_train_samples // 8, 1) if cfg.max_train_samples else 0),
                   test=cap(test, cfg.max_test_samples))

@@ -13,6 +13,8 @@ from tqdm.auto import tqdm
 from .core import InputError, project_root, reports_dir, write_json, read_json
 import pandas as pd, matplotlib.pyplot as plt
 from .pipeline import Workspace
+from .data import frames_tag
+
 
 # %% auto #0
 __all__ = ['TEMPLATES', 'REPORTS', 'ORIGINAL', 'ORIGINAL_E2E', 'LEVELS_ALL', 'template_path', 'template_parameters', 'to_html',
@@ -93,10 +95,10 @@ def report_jobs(run_dir, out_dir,
     run_dir, out_dir = str(Path(run_dir).resolve()), Path(out_dir).resolve()
     base = dict(run_dir=run_dir, out_dir=str(out_dir))
     per = levels if isinstance(levels, dict) else {n: levels for n in frames}
-    jobs = [('adapter', out_dir/f'adapter_{lv}_{n}f.ipynb', dict(base, level=lv, frames=n, token_budget=token_budget))
+    jobs = [('adapter', out_dir/f'adapter_{lv}_{frames_tag(n)}.ipynb', dict(base, level=lv, frames=n, token_budget=token_budget))
             for n in frames for lv in per.get(n, [])]
     bench = lambda n: (Path(run_dir)/'bench'/f'{n}f'/'summary.json').exists() or not Path(run_dir).exists()
-    jobs += [('e2e', out_dir/f'e2e_{n}f.ipynb', dict(base, frames=n, token_budget=token_budget, gamma=gamma))
+    jobs += [('e2e', out_dir/f'e2e_{frames_tag(n)}.ipynb', dict(base, frames=n, token_budget=token_budget, gamma=gamma))
              for n in frames if bench(n)]   # a run without stage 4 (real checkpoints on a CPU box) has no E2E report
     if set(frames) >= {1, 5}: jobs.append(('frames', out_dir/'frames_5f_vs_1f.ipynb', dict(base)))
     jobs.append(('summary', out_dir/'summary.ipynb', dict(base)))

@@ -18,7 +18,7 @@ from .core import (Config, InputError, cli_errors, atomic_path, write_json, read
                             clean_tmp, seed_everything, project_root)
 from .adapters import LEVELS, AdapterConfig, AdapterOutput, causal_view, make_adapter, save_adapter
 from .extract import FeatureReader
-from .data import SampleSet
+from .data import SampleSet, event_mode
 from .models import Prompt, DrafterRole, load_drafter
 from .toypair import save_role
 
@@ -298,9 +298,10 @@ class LoraTask:
     def __init__(self, cfg:TrainConfig, train:Features, val:Features, device='cpu'):
         self.cfg = cfg
         self.path, tr_split, va_split = l6_inputs(cfg, train, val)
-        self.frames = int(train.config.get('frames', 1))
+        self.frames = event_mode(train.config.get('frames', 1))
         for name, feats, split in (('train', train, tr_split), ('val', val, va_split)):
-            ss = SampleSet(split)
+            m = feats.reader.manifest.get('meta', {})                       # an index without questions: stage 1's file
+            ss = SampleSet(split, questions=m.get('questions'), max_questions=m.get('max_questions') or 10)
             feats.samples = {s.id: s for s in ss}
             miss = [i for c in feats.chunks for i in c['sample_ids'] if i not in feats.samples]
             if miss: raise InputError(f"{len(miss)} sample(s) of the {name} features are not in {ss.root}", path=ss.index_path,

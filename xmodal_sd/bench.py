@@ -18,12 +18,12 @@ from .core import Config, InputError, cli_errors, data_dir, reports_dir, read_js
 from .adapters import LEVELS, AdapterConfig, make_adapter, save_adapter, load_adapter
 from .models import load_verifier, load_drafter, LoadConfig, load_pair
 from .data import SampleSet
-from .speculative import SpecConfig, SpecDecoder, Generation, predicted_speedup, expected_tokens
+from .speculative import SpecConfig, SpecDecoder, Generation, predicted_speedup, expected_tokens, Replay
 
 # %% auto #0
 __all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'RunSpec', 'parse_config', 'expand_configs', 'load_adapters',
-           'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder', 'run_bench', 'summarize', 'bench', 'show',
-           'xsd_bench']
+           'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder', 'divergence', 'run_bench', 'summarize',
+           'bench', 'show', 'xsd_bench']
 
 # %% ../nbs/09_bench.ipynb #5cc9b559
 DRAFTER_LEVELS = ('L1', 'L2', 'L3', 'L4', 'L5', 'L6')   # draft from the drafter's states (L6: merged drafter, no adapter)
@@ -181,6 +181,8 @@ class BenchConfig(Config):
     threads:int = 1               # torch CPU threads (ignored on CUDA)
     seed:int = 0
     event_frames:int|str = 1      # the drafter's event-image mode: 1, 5 (all five) or '5first' (the first of five)
+    replay_alpha:float = -1.0     # >= 0: replayed acceptance at this per-token α (`Replay`; a projection, not a measurement of drafting)
+    replay_trace:str = ''         # or: a JSON file of recorded per-step accepted lengths, one list per sample (used in turn)
     PRESETS: ClassVar[dict] = {'default': {}, 'tiny': dict(n=3, max_new_tokens=8, warmup=1),
                                'gpu': dict(n=100, max_new_tokens=64, device='cuda', warmup=5)}
 
@@ -199,6 +201,15 @@ def make_decoder(spec:RunSpec, verifier, drafter, adapters:dict, cfg:BenchConfig
     if spec.kind == 'head': return SpecDecoder(verifier, drafter if spec.head == 'L5F' else None, head=h, cfg=sc, phase1=False)
     return SpecDecoder(verifier, d, a, h, cfg=sc)
 
+@torch.no_grad()
+def divergence(verifier, pv, ref:list, out:list) -> dict:
+    "Where `out` first leaves the verifier's plain greedy answer `ref`, and the verifier's top-2 logit gap there (teacher-forced over `ref`'s prefix): a near-tie that rounding flips, if small against the dtype's resolution."
+    j = next((k for k, (a, b) in enumerate(zip(ref, out)) if a != b), min(len(ref), len(out)))
+    ids = (ref + [verifier.eos_token_id])[:j + 1]
+    lg, _ = verifier.teacher_forced(pv, torch.tensor([ids], device=verifier.device))
+    top = lg[0, j].float().topk(2).values
+    return dict(diverge_at=j, top2_gap=float(top[0] - top[1]), top1_logit=float(top[0]))
+
 def _row(spec:RunSpec, i:int, sample, g:Generation, ref:list, dec) -> dict:
     # step 0 is drafted apart from the loop when its drafts come from the prefill window or from two-phase's phase 1
     # (two-phase without phase 1 is B1's loop, step 0 included, and is counted as B1 is)
@@ -210,7 +221,7 @@ def _row(spec:RunSpec, i:int, sample, g:Generation, ref:list, dec) -> dict:
     r.update(prefill_accepted=g.accepted[0] if window and g.drafts else 0,
              drafts_per_step=float(np.mean(loop_d)) if loop_d else 0., accepted_per_step=float(np.mean(loop_a)) if loop_a else 0.,
              gamma=dec.cfg.gamma if dec is not None else None, hide=spec.hide, lossless=g.tokens == ref, step0_apart=bool(w),
-             rollout=getattr(dec, 'rollout', None))
+             rollout=getattr(dec, 'rollout', None), consistent=g.consistent, diverge_at=None, top2_gap=None, top1_logit=None)
     return {k: (None if isinstance(x, float) and math.isnan(x) else x) for k, x in r.items()}   # JSON has no NaN
 
 def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:BenchConfig,
@@ -225,9 +236,16 @@ def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:Be
             if id(role) not in cache: cache[id(role)] = role.encode(sample).to(dev, role.pixel_dtype)
             return cache[id(role)]
         return get
-    def run(spec, get):
+    replay = cfg.replay_alpha >= 0 or bool(cfg.replay_trace)
+    traces = read_json(cfg.replay_trace, 'replay trace') if cfg.replay_trace else None
+    Vs = min(verifier.vocab, drafter.vocab) if drafter is not None else verifier.vocab
+    def run(spec, get, i=0):
         dec = decs[spec.name]
         if dec is None: return hf_generate(verifier, get(verifier), cfg.max_new_tokens)
+        if replay:                                     # the reference answer is computed once per sample, untimed
+            if getattr(get, 'ref', None) is None: get.ref = verifier.generate_greedy(get(verifier), cfg.max_new_tokens)
+            tr = cfg.replay_alpha if traces is None else traces[i % len(traces)]
+            dec.replay = Replay(get.ref, tr, verifier.eos_token_id, Vs, seed=cfg.seed + i)
         return dec.generate(get(verifier), get(dec.drafter) if dec.drafter is not None else None)
     warm = [prompts_for(samples[i]) for i in range(min(cfg.warmup, len(samples)))]
     for get in warm:
@@ -241,10 +259,11 @@ def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:Be
     try:
         for i, sample in enumerate(tqdm(samples, desc='bench', disable=not progress)):
             get, res = prompts_for(sample), {}
-            for s in specs[i % len(specs):] + specs[:i % len(specs)]: res[s.name] = run(s, get)
+            for s in specs[i % len(specs):] + specs[:i % len(specs)]: res[s.name] = run(s, get, i)
             ref = res['vl_baseline'].tokens if 'vl_baseline' in res else verifier.generate_greedy(get(verifier), cfg.max_new_tokens)
             for s in specs:
                 rows.append(_row(s, i, sample, res[s.name], ref, decs[s.name]))
+                if not rows[-1]['lossless']: rows[-1].update(divergence(verifier, get(verifier), ref, res[s.name].tokens))
                 if f: f.write(json.dumps(rows[-1]) + '\n'); f.flush()
     finally:
         if f: f.close()
@@ -273,6 +292,8 @@ def summarize(rows) -> pd.DataFrame:
         gamma, alpha = _ratio(ld, ns), _ratio(ad, ad + nrej)
         E, c, vv = _ratio(tok, nsteps), _ratio(_ratio(dms, ld), t_step), _ratio(_ratio(vms, nsteps), t_step)
         rec = dict(config=name, n=len(g), lossless=int(g.lossless.sum()), new_tokens=g.new_tokens.mean(),
+                   consistent=int((g.consistent != False).sum()) if 'consistent' in g else len(g),   # (sampling: None, by construction)
+                   min_top2_gap=g.top2_gap.min() if 'top2_gap' in g and g.top2_gap.notna().any() else math.nan,
                    prefill_ms=m.prefill_ms, decode_ms=m.decode_ms, total_ms=m.total_ms, total_ms_mean=tot)
         for b, key in (('vl_baseline', 'vl'), ('hf_generate', 'hf')):
             rec[f'speedup_{key}'] = _ratio(base[b].total_ms, m.total_ms) if base[b] is not None else math.nan
@@ -350,6 +371,9 @@ def bench(cfg:BenchConfig,                 # settings
                threads=torch.get_num_threads(), seconds=time.time() - t)
     write_json(out/'summary.json', dict(config=cfg.to_dict(), pair=str(pair), adapters=str(adapters), data=str(ss.root), env=env,
                                         calibration=calibration, summary=table.reset_index().to_dict(orient='records')))
+    broken = table[table.consistent < table.n]
+    if len(broken): raise RuntimeError(f"an emitted token is not the verifier's own choice in {dict(zip(broken.index, (broken.n - broken.consistent).tolist()))} "
+                                       f"samples: a bug in the engine (results kept in {out})")
     bad = table[table.lossless < table.n]
     if len(bad):
         msg = f"outputs differ from the baseline's in {dict(zip(bad.index, (bad.n - bad.lossless).tolist()))} samples"
@@ -357,7 +381,7 @@ def bench(cfg:BenchConfig,                 # settings
         log(f"warning: {msg} ({cfg.dtype} rounding)")
     return table
 
-COLUMNS = ['n', 'lossless', 'new_tokens', 'prefill_ms', 'decode_ms', 'total_ms', 'speedup_vl', 'speedup_hf', 'decode_speedup_vl',
+COLUMNS = ['n', 'lossless', 'consistent', 'new_tokens', 'prefill_ms', 'decode_ms', 'total_ms', 'speedup_vl', 'speedup_hf', 'decode_speedup_vl',
            'acceptance', 'alpha', 'gamma', 'tokens_per_step', 'c', 'v', 'predicted_decode', 'window_drafts', 'window_accepted', 'phase1']
 
 def show(table:pd.DataFrame):
@@ -393,10 +417,13 @@ def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4
               questions:str='',          # questions file for records without a question (the original's top50_questions.json)
               max_questions:int=10,      # the first K questions of it
               frames:str=None,           # the drafter's event-image mode: 1, 5 or 5first
+              replay_alpha:float=None,   # replayed acceptance at this per-token α (a projection: see `Replay`)
+              replay_trace:str=None,     # or a JSON file of per-step accepted lengths, one list per sample
               quiet:bool=False):         # no progress bar
     "Stage 4: wall-clock benchmark of speculative decoding configurations against both baselines; JSONL + summary."
     over = dict(configs=configs, n=n, max_new_tokens=max_new_tokens, gamma=gamma, gammas=gammas, prefill_drafts=prefill_drafts,
-                warmup=warmup, device=device, dtype=dtype, threads=threads, event_frames=frames)
+                warmup=warmup, device=device, dtype=dtype, threads=threads, event_frames=frames,
+                replay_alpha=replay_alpha, replay_trace=replay_trace)
     cfg = BenchConfig.from_name(preset, **{k: v for k, v in over.items() if v is not None})
     lc = LoadConfig(quant=quant, double_quant=double_quant, verifier_dtype=verifier_dtype, drafter_dtype=drafter_dtype, clip=clip)
     show(bench(cfg, pair, adapters, data, split, out, progress=not quiet, verifier=verifier, drafter=drafter, load=lc,

@@ -408,16 +408,17 @@ def measure_costs(verifier,               # `VerifierRole`
     module = resolve_adapter(adapter, verifier.device)[0]
     samples = list(samples)
     if not samples: raise InputError("measure_costs needs at least one sample", field='samples')
-    dev, W = verifier.device, verifier.lm_head.weight
+    V = min(verifier.vocab, drafter.vocab)                  # the shared ids (Video-LLaVA's 32064 vs EventGPT's 32000), as the engine
+    dev, W = verifier.device, verifier.lm_head.weight[:V]   # a token the drafter has no embedding for would be fed to it
     def clock(f):
         sync(dev); t = time.perf_counter(); r = f(); sync(dev); return r, (time.perf_counter() - t) * 1e3
     def one(s):
         pv, pdr = verifier.encode(s), drafter.encode(s)
         (lv, hv, cv), t_pv = clock(lambda: verifier.prefill(pv))
         (ld, hd, cd), t_pd = clock(lambda: drafter.prefill(pdr))
-        tok, t_v = lv.argmax(-1, keepdim=True), []                                   # tok: [1, 1]
+        tok, t_v = lv[:, :V].argmax(-1, keepdim=True), []                             # tok: [1, 1]
         for _ in range(n_steps):
-            (lg, hv), t = clock(lambda: verifier.forward(tok, cv)); t_v.append(t); tok = lg[:, -1].argmax(-1, keepdim=True)
+            (lg, hv), t = clock(lambda: verifier.forward(tok, cv)); t_v.append(t); tok = lg[:, -1, :V].argmax(-1, keepdim=True)
         _, t_ver = clock(lambda: verifier.forward(tok.expand(1, verify_tokens), cv))
         ac = module.new_cache() if module is not None else None
         h_d, h_v = hd[:, None], hv[:, -1:]                                            # [1, 1, D] each

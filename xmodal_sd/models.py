@@ -795,6 +795,3 @@ def save_replica_eventgpt(path, seed:int=0) -> Path:
                                   image_size=336, patch_size=14, projection_dim=16))   # tiny; the release implies CLIP_L14_336
     model = EventChatModel(EventChatConfig(**{k: v for k, v in cfg.items() if k not in _CFG_META}))
     return _write_replica(path, cfg, eventchat_original_keys(model.state_dict()), tok, n_shards=1)
-import io, sentencepiece as spm
-from .data import n_event_images
-

@@ -12,7 +12,7 @@ from .core import InputError
 # %% auto #0
 __all__ = ['ADAPTIVE', 'PHASE1', 'ROLLOUT', 'verify_greedy', 'verify_sample', 'probs_from_logits', 'accepted_prefix_lengths',
            'expected_tokens', 'predicted_speedup', 'best_gamma', 'SpecConfig', 'Generation', 'AdapterDrafts',
-           'HeadDrafts', 'SpecDecoder']
+           'HeadDrafts', 'SpecDecoder', 'Replay']
 
 # %% ../nbs/08_speculative.ipynb #01b2f8b3
 def _check_draft(draft, rows, g_rows:int, name:str):
@@ -194,6 +194,7 @@ class Generation:
     draft_ms:list                  # per verify step: drafting time (0 for drafts made in the prefill window)
     verify_ms:list                 # per verify step: the verifier's forward + acceptance
     phase1:bool = False            # two-phase: the drafter drafted step 0 (phase 1 ran)
+    consistent:bool|None = None    # greedy: every emitted token is the argmax of the verifier's row that decided it (False: a bug)
 
     @property
     def new_tokens(self) -> int: return len(self.tokens)
@@ -375,6 +376,7 @@ class SpecDecoder:
         self.phase1_on = cfg.phase1 != 'off' or not self.two_phase           # 'measured' runs phase 1 until `calibrate`
         self.calibration = None
         self._side = torch.cuda.Stream(self.device) if self._cuda else None
+        self.replay = None                                                    # a `Replay`: acceptance set from outside (see below)
         self.reset_adaptive()
 
     def _rollout(self, head) -> str|None:
@@ -458,6 +460,9 @@ class SpecDecoder:
         p1 = self.p1 if self.phase1_on else None                               # two-phase may run without phase 1
         for p in (p1, self.p2):
             if p is not None: p.reset()
+        if self.replay is not None:
+            if cfg.temperature > 0: raise InputError("replayed acceptance is for greedy decoding (temperature 0)", field='replay')
+            self.replay.reset()
         eos, budget = V.eos_token_id, cfg.max_new_tokens
         hidden = cfg.prefill_hiding and p1 is not None                        # step 0's drafts come from the window
         with causal_view(self.adapter):
@@ -465,7 +470,7 @@ class SpecDecoder:
             lg0, h0, vc, tv, td, k = self._prefill(pv, pd, p1)
             t1 = _clock(dev)
             P, out, drafts, accepted, dms, vms = vc.get_seq_length(), [], [], [], [], []
-            t, hit_eos = 0, False
+            t, hit_eos, consistent = 0, False, cfg.temperature == 0 or None
             while True:
                 ta = time.perf_counter()
                 if t == 0 and hidden: g, prop = k, p1
@@ -473,6 +478,7 @@ class SpecDecoder:
                     prop = p1 if t == 0 else self.p2
                     g = 0 if prop is None else min(self.gamma, budget - t - 1)   # leave room for the verifier's token
                     if g: prop.propose(t, g)
+                if g and self.replay is not None: self.replay.apply(seq, t, g)     # after the drafter ran as live
                 tb = _clock(dev) if g and not (t == 0 and hidden) else ta
                 lo = t - 1 if t else 0                                         # the verifier's pending token, then drafts
                 if t + g > lo:
@@ -480,7 +486,9 @@ class SpecDecoder:
                     rows, hrows = logits[0], hid[0]
                     if t == 0: rows, hrows = torch.cat([lg0, rows]), torch.cat([h0, hrows])
                 else: rows, hrows = lg0, h0                                    # step 0 with no drafts: the prefill's row
-                if cfg.temperature == 0: n, y = verify_greedy(seq[t:t + g], rows)
+                if cfg.temperature == 0:
+                    n, y = verify_greedy(seq[t:t + g], rows)
+                    consistent = consistent and seq[t:t + n].tolist() + [y] == rows[:n + 1].argmax(-1).tolist()
                 else:
                     p = probs_from_logits(rows, cfg.temperature, cfg.top_p)    # p: [g+1, V]
                     n, y = verify_sample(seq[t:t + g], prop.q_rows(t, g) if g else p[:0], p, self.pick.gen)
@@ -501,7 +509,7 @@ class SpecDecoder:
                 t += n + 1
             t2 = _clock(dev)
         return Generation(out, hit_eos, (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t2 - t0) * 1e3, tv * 1e3, td * 1e3,
-                          k if hidden else 0, drafts, accepted, dms, vms, self.two_phase and p1 is not None)
+                          k if hidden else 0, drafts, accepted, dms, vms, self.two_phase and p1 is not None, consistent)
 
     def encode(self, sample) -> tuple:
         "`(verifier prompt, drafter prompt or None)` for `sample`, on the device."
@@ -512,3 +520,28 @@ class SpecDecoder:
     def __call__(self, sample, seed:int|None=None) -> Generation:
         "Encode `sample` for both roles and `generate`."
         return self.generate(*self.encode(sample), seed=seed)
+
+# %% ../nbs/08_speculative.ipynb #a3d2e2d9
+class Replay:
+    "Drafts with acceptance set from outside: the verifier's own greedy token where the trace says accept, another where it says reject."
+    def __init__(self, ref:list,       # the verifier's greedy answer to this prompt (EOS excluded), from a reference run
+                 trace,                # float α (each draft right with probability α) or a list of per-step accepted lengths
+                 eos:int,              # the verifier's EOS id: the answer's end is replayed as EOS
+                 vocab:int,            # ids a rejected draft may take (the shared vocabulary)
+                 seed:int=0):          # the α trace's random draws (per generation: `reset` restarts them)
+        if isinstance(trace, (int, float)) and not 0 <= trace <= 1: raise InputError(f"alpha must lie in [0, 1], got {trace}", field='trace')
+        self.ref, self.trace, self.eos, self.vocab, self.seed = list(ref) + [eos], trace, eos, vocab, seed
+        self.reset()
+    def reset(self): self.step, self.rng = 0, np.random.default_rng(self.seed)
+    def oks(self, g:int) -> list:
+        "Which of this step's `g` drafts are right (a length trace counts the steps that draft)."
+        if isinstance(self.trace, (int, float)): ok = (self.rng.random(g) < self.trace).tolist()
+        else:
+            n = self.trace[self.step] if self.step < len(self.trace) else 0
+            ok = [i < n for i in range(g)]
+        self.step += 1
+        return ok
+    def apply(self, seq:torch.Tensor, t:int, g:int):
+        "Overwrite the drafts `seq[t:t+g]` (one host-to-device copy)."
+        want = [self.ref[t + i] if t + i < len(self.ref) else self.eos for i in range(g)]
+        seq[t:t + g] = torch.tensor([w if ok else (w + 1) % self.vocab for w, ok in zip(want, self.oks(g))], device=seq.device)

@@ -17,7 +17,8 @@ def test_realscale_tiny_cpu():
         assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
         s = json.loads((out/'summary.json').read_text())
         st = {n: v['status'] for n, v in s['sections'].items()}
-        assert st == dict(setup='done', costs_16bit='done', extract_16bit='done', costs_4bit='skipped', extract_4bit='skipped'), st
+        assert st == dict(setup='done', costs_16bit='done', e2e_16bit='done', extract_16bit='done', costs_4bit='skipped',
+                          e2e_4bit='skipped', extract_4bit='skipped'), st
         assert 'CUDA' in s['sections']['costs_4bit']['reason']
         assert all(c['bytes'] > 0 and c['shards'] == 3 for c in s['checkpoints'].values()), s['checkpoints']
         assert not list(Path(d).glob('gpu_realscale_*')), "the checkpoints were not removed"
@@ -46,6 +47,14 @@ def test_realscale_tiny_cpu():
         assert all(float(x['samples_per_s']) > 0 and float(x['hours_52k_1gpu']) > 0 for x in ex), ex
         assert all(abs(8 * float(x['hours_52k_8gpu']) - float(x['hours_52k_1gpu'])) < 0.01 for x in ex), ex   # stage 1 shards by 8
         assert all(0 < float(x['answer_tokens_mean']) <= int(x['max_new_tokens']) for x in ex), ex
+
+        e2e = rows(out, 'e2e')                     # replayed acceptance: every configuration at every α, lossless and consistent
+        assert {x['trace'] for x in e2e} >= {'alpha=0.237', 'alpha=0.5', 'alpha=0.7', 'alpha=0.9'}, {x['trace'] for x in e2e}
+        assert {x['configuration'].split('+g')[0] for x in e2e} == {'vl_baseline', 'hf_generate', 'L4+VL', 'L4+VL+hide', 'L6+VL+hide',
+                                                                    'B1+VL', 'L5F+VL', 'two_phase:L4+B1'}, e2e
+        assert all(x['lossless'] == x['n'] and x['consistent'] == x['n'] and float(x['total_ms']) > 0 for x in e2e), e2e
+        b1 = {x['trace']: float(x['acceptance']) for x in e2e if x['configuration'].startswith('B1+VL')}
+        assert b1['alpha=0.237'] < b1['alpha=0.9'], b1                 # the replayed α is the acceptance the engine sees
 
         mem = {x['model']: x for x in rows(out, 'memory')}
         assert float(mem['verifier']['footprint_gib']) > 0 and float(mem['drafter']['footprint_gib']) > 0, mem

@@ -43,6 +43,8 @@ from xmodal_sd.models import (CLIP_L14_336, DrafterRole, EventChatConfig, EventC
 from xmodal_sd.adapters import LEVELS, AdapterConfig, make_adapter, causal_view
 from xmodal_sd.speculative import SpecConfig, SpecDecoder, HeadDrafts, _Picker
 from xmodal_sd.extract import ExtractConfig, extract, SingleProcess, LM_HEAD
+from xmodal_sd.speculative import best_gamma
+from xmodal_sd.bench import BenchConfig, expand_configs, run_bench, summarize
 
 LLAMA_7B = dict(hidden_size=4096, intermediate_size=11008, num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=32)
 REAL = {   # what the released 7B configs change in the toy-size templates `save_replica_*` write
@@ -283,6 +285,53 @@ def extraction(V, D1, samples, work:Path, dev, a, config:str, quant:str, table:T
     shutil.rmtree(warm, ignore_errors=True)
     return out
 
+# -- 3. end to end, with acceptance replayed (`Replay`): every forward pass as live, acceptance set from outside
+E2E_CONFIGS = ('vl_baseline', 'hf_generate', 'L4+VL', 'L4+VL+hide', 'L6+VL+hide', 'B1+VL', 'L5F+VL', 'two_phase:L4+B1')
+ORIGINAL_ALPHA = 0.237   # the original pipeline's measured token acceptance for L4 (1401 -> 1378 ms, 1.03x)
+
+def gamma_for(name:str, alpha, c:dict) -> int:
+    "The configuration's best γ at `alpha` (a float, or {level: α}) with its measured c (`best_gamma`; at least 1: γ = 0 is the baseline)."
+    lv = name.split(':')[-1].split('+')
+    level = lv[1] if name.startswith('two_phase:') else lv[0]       # two-phase's loop is its head's
+    if isinstance(alpha, dict): alpha = alpha.get('+'.join(lv[:2]) if name.startswith('two_phase:') else level, alpha.get(level, 0.5))
+    cl = c.get('B1_graph', c.get('B1')) if level == 'B1' else c.get(level)   # on CUDA the engine rolls B1 out in CUDA graphs
+    return max(1, best_gamma(alpha, cl if cl is not None else 1.0, 16))
+
+def e2e(V, D, samples, dev, a, config:str, levels_t:Table, table:Table, budget:Budget, work:Path) -> dict:
+    "Measured speedup of each configuration at each replayed α (and the toy pair's recorded trace) against both baselines."
+    Dm, c = V.hidden_size, {r['level']: r['c'] for r in levels_t.rows if r['config'] == config}
+    with torch.device(dev):
+        ads = {lv: make_adapter(AdapterConfig(lv, Dm, dropout=0.0)).to(torch.bfloat16).eval() for lv in ('L4', 'B1', 'L5F')}
+    ads['L6'] = D                                  # L6 = the drafter with its LoRA merged in: the same forward, the same cost
+    names = [n for n in E2E_CONFIGS if config == '16bit' or n in a.configs_4bit]
+    traces = [(f'alpha={x}', x) for x in (a.alphas if config == '16bit' else [ORIGINAL_ALPHA])]
+    if config == '16bit' and a.toy_alpha is not None: traces.append(('toy trace', a.toy_trace))
+    out, skipped = {}, []
+    for label, tr in traces:
+        if budget.over(a.e2e_est): skipped.append(label); continue
+        alpha = tr if isinstance(tr, float) else a.toy_alpha
+        specs = expand_configs(','.join(n if n in ('vl_baseline', 'hf_generate') else f'{n}+g{gamma_for(n, alpha, c)}' for n in names))
+        cfg = BenchConfig(n=a.e2e_samples, max_new_tokens=a.e2e_tokens, warmup=1, device=str(dev), dtype=str(V.model.dtype)[6:],
+                          replay_alpha=tr if isinstance(tr, float) else -1.0, replay_trace='' if isinstance(tr, float) else tr)
+        t = time.time()
+        rows = run_bench(specs, V, D, ads, samples[:a.e2e_samples], cfg, progress=False)
+        sm = summarize(rows)
+        for name, r in sm.iterrows():
+            g = next(s.gamma for s in specs if s.name == name)
+            table.add(config=config, trace=label, alpha=alpha if isinstance(alpha, float) else None, configuration=name, gamma=g, n=int(r.n), lossless=int(r.lossless),
+                      consistent=int(r.consistent), new_tokens=round(r.new_tokens, 1), prefill_ms=round(r.prefill_ms, 2),
+                      decode_ms=round(r.decode_ms, 2), total_ms=round(r.total_ms, 2), speedup_vl=round(r.speedup_vl, 4),
+                      speedup_hf=round(r.speedup_hf, 4), acceptance=r.acceptance, tokens_per_step=r.tokens_per_step, c=r.c, v=r.v,
+                      window_drafts=r.window_drafts, window_accepted=r.window_accepted, phase1=r.phase1,
+                      predicted_decode=r.predicted_decode, model_decode=r.model_decode, min_top2_gap=r.min_top2_gap)
+        best = sm.drop(index=[n for n in ('vl_baseline', 'hf_generate') if n in sm.index]).speedup_vl
+        out[label] = dict(best=best.idxmax(), speedup_vl=round(float(best.max()), 3), seconds=round(time.time() - t, 1))
+        a.e2e_est = 1.2 * (time.time() - t)
+        log(f"{config}: e2e {label}: best {best.idxmax()} {best.max():.3f}x the plain loop ({time.time() - t:.0f}s); "
+            + ', '.join(f'{n} {x:.2f}' for n, x in sm.speedup_vl.items()))
+    out['skipped'] = skipped
+    return out
+
 def pick_workdir(want:str|None, need:float) -> str:
     "`want`, else /tmp, else /dev/shm (RAM; the host has plenty) when /tmp lacks `need` bytes; prints what each has free."
     cands = [want] if want else [tempfile.gettempdir(), '/dev/shm']
@@ -308,19 +357,29 @@ def main(argv=None) -> int:
     ap.add_argument('--batch-sizes', default=None, help='stage 1 batch sizes (default 1,4,8,16,32; tiny 1,2,4)')
     ap.add_argument('--max-new-tokens', type=int, default=None, help="stage 1's answer budget (default 50, the original's; tiny 8)")
     ap.add_argument('--quants', default='none,4bit', help="configurations after 16-bit ('none' = 16-bit)")
+    ap.add_argument('--alphas', default='0.237,0.5,0.7,0.9', help='replayed per-token acceptance rates (16-bit end to end)')
+    ap.add_argument('--toy-trace', default=str(Path(__file__).resolve().parent.parent/'tools'/'toy_trace.json'),
+                    help="the toy pair's recorded per-step accepted lengths per level (JSON), replayed as well")
+    ap.add_argument('--e2e-samples', type=int, default=None, help='timed samples per configuration and trace (default 3; tiny 2)')
+    ap.add_argument('--e2e-tokens', type=int, default=None, help='answer budget end to end (default 48; tiny 8)')
     a = ap.parse_args(argv)
     dev, out = torch.device(a.device), Path(a.out)
     a.batch_sizes = [int(b) for b in (a.batch_sizes or ('1,2,4' if a.tiny else '1,4,8,16,32')).split(',')]
     a.max_new_tokens = a.max_new_tokens or (8 if a.tiny else 50)
     a.repeats, a.warmup = (3, 1) if a.tiny else (5, 2)
     a.ks, a.cache_positions, a.window_cap, a.window_repeats = [1, 2, 4, 8, 16, 32, 64], 32, (8 if a.tiny else 32), 3
+    a.alphas = [float(x) for x in a.alphas.split(',')]
+    a.e2e_samples, a.e2e_tokens = a.e2e_samples or (2 if a.tiny else 3), a.e2e_tokens or (8 if a.tiny else 48)
+    a.configs_4bit, a.e2e_est = ('vl_baseline', 'hf_generate', 'L4+VL', 'L4+VL+hide'), 0.   # the original's own setting: L4, 4-bit
+    a.toy_alpha = None                                                # {level: α} of the toy run: picks the γ each is replayed at
+    if a.toy_trace and Path(a.toy_trace).exists(): a.toy_alpha = json.loads(Path(a.toy_trace).read_text()).get('alpha')
     out.mkdir(parents=True, exist_ok=True)
     transformers.utils.logging.disable_progress_bar()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(124))   # `timeout`: record the section it stopped, remove the checkpoints
     work = Path(tempfile.mkdtemp(prefix='gpu_realscale_', dir=pick_workdir(a.workdir, 1e8 if a.tiny else 31e9)))
     configs = [('16bit' if q == 'none' else q, q) for q in a.quants.split(',')]
     weights = {}                                               # setup has no share: the rest cannot run without it
-    for c, _ in configs: weights |= {f'costs_{c}': 1.0, f'extract_{c}': 1.2}
+    for c, _ in configs: weights |= {f'costs_{c}': 1.0, f'e2e_{c}': 2.0 if c == '16bit' else 0.8, f'extract_{c}': 1.0}
     budget = Budget(a.time_limit, weights)
     try: import bitsandbytes; bnb = bitsandbytes.__version__
     except Exception as e: bnb = None; bnb_error = f"{type(e).__name__}: {e}"
@@ -330,7 +389,7 @@ def main(argv=None) -> int:
         torch=torch.__version__, transformers=transformers.__version__, bitsandbytes=bnb, python=platform.python_version(),
         workdir=str(work), disk_free_gb=round(shutil.disk_usage(work).free / 1e9, 1)), sections={}, results={})
     save = lambda: write_json(out/'summary.json', summary)
-    tabs = {n: Table(out/f'{n}.csv') for n in ('memory', 'costs', 'levels', 'window', 'extract')}
+    tabs = {n: Table(out/f'{n}.csv') for n in ('memory', 'costs', 'levels', 'window', 'e2e', 'extract')}
     log(f"{summary['env']['device']}, torch {torch.__version__}, bitsandbytes {bnb}, {'tiny' if a.tiny else '7B'} sizes, "
         f"limit {a.time_limit:.0f}s, {summary['env']['disk_free_gb']} GB free in {work}")
     save()
@@ -372,7 +431,7 @@ def main(argv=None) -> int:
             budget.start(f'costs_{config}')
             if skip is None and load_s and budget.over(load_s + 30): skip = f"time: loading took {load_s:.0f}s in 16-bit"
             if skip:
-                for n in (f'costs_{config}', f'extract_{config}'): summary['sections'][n] = dict(status='skipped', reason=skip)
+                for n in (f'costs_{config}', f'e2e_{config}', f'extract_{config}'): summary['sections'][n] = dict(status='skipped', reason=skip)
                 log(f"== {config}: skipped ({skip})"); save(); continue
             pair = {}
             def costs_section():
@@ -388,8 +447,11 @@ def main(argv=None) -> int:
             if q == 'none': load_s = sum(x['load_s'] for x in tabs['memory'].rows if x.get('load_s'))
             if ok:
                 with torch.inference_mode():
+                    section(f'e2e_{config}', e2e, pair['V'], pair['D1'], samples, dev, a, config, tabs['levels'], tabs['e2e'], budget, work)
                     section(f'extract_{config}', extraction, pair['V'], pair['D1'], samples, work, dev, a, config, q, tabs['extract'], budget)
-            else: summary['sections'][f'extract_{config}'] = dict(status='skipped', reason=f'costs_{config} failed'); save()
+            else:
+                for n in (f'e2e_{config}', f'extract_{config}'): summary['sections'][n] = dict(status='skipped', reason=f'costs_{config} failed')
+                save()
             pair.clear(); reset_memory(dev, f'{config} models freed')            # before the next configuration loads
     finally: shutil.rmtree(work, ignore_errors=True)
     log(f"done: {', '.join(n + ' ' + s['status'] for n, s in summary['sections'].items())}; results in {out}")

@@ -182,7 +182,8 @@ class BenchConfig(Config):
     seed:int = 0
     event_frames:int|str = 1      # the drafter's event-image mode: 1, 5 (all five) or '5first' (the first of five)
     replay_alpha:float = -1.0     # >= 0: replayed acceptance at this per-token α (`Replay`; a projection, not a measurement of drafting)
-    replay_trace:str = ''         # or: a JSON file of recorded per-step accepted lengths, one list per sample (used in turn)
+    replay_trace:str = ''         # or: a JSON file of recorded per-step accepted lengths, one list per sample (used in turn),
+                                  #     or {level: such lists} (a configuration takes its drafting level's, e.g. L4, B1, L4+B1)
     PRESETS: ClassVar[dict] = {'default': {}, 'tiny': dict(n=3, max_new_tokens=8, warmup=1),
                                'gpu': dict(n=100, max_new_tokens=64, device='cuda', warmup=5)}
 
@@ -224,6 +225,15 @@ def _row(spec:RunSpec, i:int, sample, g:Generation, ref:list, dec) -> dict:
              rollout=getattr(dec, 'rollout', None), consistent=g.consistent, diverge_at=None, top2_gap=None, top1_logit=None)
     return {k: (None if isinstance(x, float) and math.isnan(x) else x) for k, x in r.items()}   # JSON has no NaN
 
+def _trace_for(spec:RunSpec, traces, path) -> list:
+    "The recorded accepted lengths `spec` replays: the file's list, or its entry for the configuration's drafting level."
+    if isinstance(traces, list): return traces
+    keys = [f'{spec.draft}+{spec.head}', spec.head] if spec.kind == 'two_phase' else [spec.draft or spec.head]
+    k = next((k for k in keys if k in traces), None)
+    if k is None: raise InputError(f"the replay trace has no entry for {spec.name} (looked for {keys}; it has {sorted(traces)})",
+                                   path=path, field='replay_trace')
+    return traces[k]
+
 def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:BenchConfig,
               progress:bool=True, jsonl=None,
               calibration:dict|None=None) -> list[dict]:   # filled with each measured two-phase decoder's calibration
@@ -242,9 +252,10 @@ def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:Be
     def run(spec, get, i=0):
         dec = decs[spec.name]
         if dec is None: return hf_generate(verifier, get(verifier), cfg.max_new_tokens)
-        if replay:                                     # the reference answer is computed once per sample, untimed
+        if replay and spec.kind != 'vl':               # the reference answer is computed once per sample, untimed
             if getattr(get, 'ref', None) is None: get.ref = verifier.generate_greedy(get(verifier), cfg.max_new_tokens)
-            tr = cfg.replay_alpha if traces is None else traces[i % len(traces)]
+            tr = cfg.replay_alpha if traces is None else _trace_for(spec, traces, cfg.replay_trace)
+            tr = tr if isinstance(tr, float) else tr[i % len(tr)]
             dec.replay = Replay(get.ref, tr, verifier.eos_token_id, Vs, seed=cfg.seed + i)
         return dec.generate(get(verifier), get(dec.drafter) if dec.drafter is not None else None)
     warm = [prompts_for(samples[i]) for i in range(min(cfg.warmup, len(samples)))]

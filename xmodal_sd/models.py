@@ -574,7 +574,7 @@ def _quant_kwargs(quant:str, dtype, device, double_quant:bool=False, skip:list|N
     skip = ['lm_head', *(skip or [])]
     q = (BitsAndBytesConfig(load_in_8bit=True, llm_int8_skip_modules=skip) if quant == '8bit' else
          BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_use_double_quant=double_quant,
-                            bnb_4bit_compute_dtype=dtype or torch.bfloat16, llm_int8_skip_modules=skip))
+                            bnb_4bit_compute_dtype=torch.bfloat16, llm_int8_skip_modules=skip))   # one config for both, as the original
     return dict(quantization_config=q, device_map=str(device) if str(device).startswith('cuda') else 'cuda:0')
 
 # Buffers that older transformers saved into checkpoints and newer ones recompute: not weights, safe to drop.

@@ -288,6 +288,7 @@ def extraction(V, D1, samples, work:Path, dev, a, config:str, quant:str, table:T
 # -- 3. end to end, with acceptance replayed (`Replay`): every forward pass as live, acceptance set from outside
 E2E_CONFIGS = ('vl_baseline', 'hf_generate', 'L4+VL', 'L4+VL+hide', 'L6+VL+hide', 'B1+VL', 'L5F+VL', 'two_phase:L4+B1')
 ORIGINAL_ALPHA = 0.237   # the original pipeline's measured token acceptance for L4 (1401 -> 1378 ms, 1.03x)
+ORIGINAL_GAMMA = 5       # its benchmark's default draft length (benchmark_e2e_wallclock.py --gamma)
 
 def gamma_for(name:str, alpha, c:dict) -> int:
     "The configuration's best γ at `alpha` (a float, or {level: α}) with its measured c (`best_gamma`; at least 1: γ = 0 is the baseline)."
@@ -310,7 +311,8 @@ def e2e(V, D, samples, dev, a, config:str, levels_t:Table, table:Table, budget:B
     for label, tr in traces:
         if budget.over(a.e2e_est): skipped.append(label); continue
         alpha = tr if isinstance(tr, float) else a.toy_alpha
-        specs = expand_configs(','.join(n if n in ('vl_baseline', 'hf_generate') else f'{n}+g{gamma_for(n, alpha, c)}' for n in names))
+        g_of = lambda n: ORIGINAL_GAMMA if config != '16bit' else gamma_for(n, alpha, c)   # 4-bit: the original's own setting
+        specs = expand_configs(','.join(n if n in ('vl_baseline', 'hf_generate') else f'{n}+g{g_of(n)}' for n in names))
         cfg = BenchConfig(n=a.e2e_samples, max_new_tokens=a.e2e_tokens, warmup=1, device=str(dev), dtype=str(V.model.dtype)[6:],
                           replay_alpha=tr if isinstance(tr, float) else -1.0, replay_trace='' if isinstance(tr, float) else tr)
         t = time.time()
@@ -357,7 +359,8 @@ def main(argv=None) -> int:
     ap.add_argument('--batch-sizes', default=None, help='stage 1 batch sizes (default 1,4,8,16,32; tiny 1,2,4)')
     ap.add_argument('--max-new-tokens', type=int, default=None, help="stage 1's answer budget (default 50, the original's; tiny 8)")
     ap.add_argument('--quants', default='none,4bit', help="configurations after 16-bit ('none' = 16-bit)")
-    ap.add_argument('--alphas', default='0.237,0.5,0.7,0.9', help='replayed per-token acceptance rates (16-bit end to end)')
+    ap.add_argument('--alphas', default='0.237,0.5,0.7,0.9', help="replayed per-token acceptance rates (16-bit end to end; '' for none)")
+    ap.add_argument('--skip', default='', help='sections to skip, e.g. extract_16bit (recorded as skipped)')
     ap.add_argument('--toy-trace', default=str(Path(__file__).resolve().parent.parent/'tools'/'toy_trace.json'),
                     help="the toy pair's recorded per-step accepted lengths per level (JSON), replayed as well")
     ap.add_argument('--e2e-samples', type=int, default=None, help='timed samples per configuration and trace (default 3; tiny 2)')
@@ -368,7 +371,8 @@ def main(argv=None) -> int:
     a.max_new_tokens = a.max_new_tokens or (8 if a.tiny else 50)
     a.repeats, a.warmup = (3, 1) if a.tiny else (5, 2)
     a.ks, a.cache_positions, a.window_cap, a.window_repeats = [1, 2, 4, 8, 16, 32, 64], 32, (8 if a.tiny else 32), 3
-    a.alphas = [float(x) for x in a.alphas.split(',')]
+    a.alphas = [float(x) for x in a.alphas.split(',') if x.strip()]
+    a.skip = sorted({x.strip() for x in a.skip.split(',') if x.strip()})
     a.e2e_samples, a.e2e_tokens = a.e2e_samples or (2 if a.tiny else 3), a.e2e_tokens or (8 if a.tiny else 48)
     a.configs_4bit, a.e2e_est = ('vl_baseline', 'hf_generate', 'L4+VL', 'L4+VL+hide'), 0.   # the original's own setting: L4, 4-bit
     a.toy_alpha = None                                                # {level: α} of the toy run: picks the γ each is replayed at
@@ -397,6 +401,8 @@ def main(argv=None) -> int:
 
     def section(name, fn, *args):
         nonlocal failed
+        if name in a.skip:
+            summary['sections'][name] = dict(status='skipped', reason='--skip'); save(); log(f"== {name}: skipped (--skip)"); return False
         t, share = time.time(), budget.start(name)
         log(f"== {name} (budget {share:.0f}s)")
         try:

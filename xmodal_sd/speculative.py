@@ -525,7 +525,7 @@ class SpecDecoder:
 class Replay:
     "Drafts with acceptance set from outside: the verifier's own greedy token where the trace says accept, another where it says reject."
     def __init__(self, ref:list,       # the verifier's greedy answer to this prompt (EOS excluded), from a reference run
-                 trace,                # float α (each draft right with probability α) or a list of per-step accepted lengths
+                 trace,                # float α (each draft right with probability α) or per-step accepted lengths (repeated)
                  eos:int,              # the verifier's EOS id: the answer's end is replayed as EOS
                  vocab:int,            # ids a rejected draft may take (the shared vocabulary)
                  seed:int=0):          # the α trace's random draws (per generation: `reset` restarts them)
@@ -537,7 +537,7 @@ class Replay:
         "Which of this step's `g` drafts are right (a length trace counts the steps that draft)."
         if isinstance(self.trace, (int, float)): ok = (self.rng.random(g) < self.trace).tolist()
         else:
-            n = self.trace[self.step] if self.step < len(self.trace) else 0
+            n = self.trace[self.step % len(self.trace)] if len(self.trace) else 0   # repeated when the generation outlasts it
             ok = [i < n for i in range(g)]
         self.step += 1
         return ok

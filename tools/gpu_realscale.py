@@ -384,7 +384,7 @@ def main(argv=None) -> int:
     configs = [('16bit' if q == 'none' else q, q) for q in a.quants.split(',')]
     weights = {}                                               # setup has no share: the rest cannot run without it
     for c, _ in configs: weights |= {f'costs_{c}': 1.0, f'e2e_{c}': 2.0 if c == '16bit' else 0.8, f'extract_{c}': 1.0}
-    budget = Budget(a.time_limit, weights)
+    budget = Budget(a.time_limit, {k: w for k, w in weights.items() if k not in a.skip})   # a skipped section reserves nothing
     try: import bitsandbytes; bnb = bitsandbytes.__version__
     except Exception as e: bnb = None; bnb_error = f"{type(e).__name__}: {e}"
     summary = dict(args={k: v for k, v in vars(a).items()}, env=dict(

@@ -21,9 +21,9 @@ from .data import SampleSet
 from .speculative import SpecConfig, SpecDecoder, Generation, predicted_speedup, expected_tokens, Replay
 
 # %% auto #0
-__all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'RunSpec', 'parse_config', 'expand_configs', 'load_adapters',
-           'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder', 'divergence', 'run_bench', 'summarize',
-           'bench', 'show', 'xsd_bench']
+__all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'REALSCALE', 'RunSpec', 'parse_config', 'expand_configs',
+           'load_adapters', 'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder', 'divergence', 'run_bench',
+           'summarize', 'bench', 'show', 'xsd_bench', 'realscale_tables', 'realscale_summary']
 
 # %% ../nbs/09_bench.ipynb #5cc9b559
 DRAFTER_LEVELS = ('L1', 'L2', 'L3', 'L4', 'L5', 'L6')   # draft from the drafter's states (L6: merged drafter, no adapter)
@@ -447,3 +447,58 @@ def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4
     lc = LoadConfig(quant=quant, double_quant=double_quant, verifier_dtype=verifier_dtype, drafter_dtype=drafter_dtype, clip=clip)
     show(bench(cfg, pair, adapters, data, split, out, progress=not quiet, verifier=verifier, drafter=drafter, load=lc,
                questions=questions or None, max_questions=max_questions))
+
+# %% ../nbs/09_bench.ipynb #96db1e53
+REALSCALE = 'reports/reference/realscale'   # the committed result files of `tools/gpu_realscale.py` runs (one folder each)
+
+def realscale_tables(root=None) -> dict:
+    "Every `tools/gpu_realscale.py` run under `root` (default: the committed reference runs): `{file stem: DataFrame}` with a `run` column."
+    from xmodal_sd.core import project_root
+    root = Path(root) if root else project_root()/REALSCALE
+    runs = sorted(p for p in root.iterdir() if (p/'summary.json').exists()) if root.is_dir() else []
+    if not runs: raise InputError("no gpu_realscale runs (folders with summary.json)", path=root)
+    out = {}
+    for stem in ('memory', 'costs', 'levels', 'window', 'extract', 'e2e'):
+        fs = [pd.read_csv(p/f'{stem}.csv').assign(run=p.name) for p in runs if (p/f'{stem}.csv').exists()]
+        out[stem] = pd.concat(fs, ignore_index=True) if fs else pd.DataFrame()
+    out['env'] = pd.DataFrame([dict(run=p.name, **read_json(p/'summary.json')['env']) for p in runs])
+    return out
+
+def _span(xs, fmt='{:.0f}') -> str:
+    xs = sorted(float(x) for x in xs)
+    return fmt.format(xs[0]) if fmt.format(xs[0]) == fmt.format(xs[-1]) else f"{fmt.format(xs[0])}–{fmt.format(xs[-1])}"
+
+def realscale_summary(root=None) -> str:
+    "The reference runs' headline figures as text: what the 7B pair costs, stage 1's hours, and which configuration wins at which α."
+    t = realscale_tables(root)
+    c, lv, w, ex, e2e, mem = t['costs'], t['levels'], t['window'], t['extract'], t['e2e'], t['memory']
+    c16, l16 = c[c.config == '16bit'], lv[lv.config == '16bit']
+    ms = lambda what, d=c16: _span(d[d.what == what].ms)
+    both = mem[mem.model == 'both'].groupby('config').need_gib.max()
+    lines = [f"{len(t['env'])} runs on {', '.join(sorted(set(t['env'].device)))} (transformers {', '.join(sorted(set(t['env'].transformers)))}), "
+             "random weights at the released 7B shapes, through the project's loaders and engine; ranges are across runs.",
+             f"- memory, both models (weights + activations + CUDA context): " + ', '.join(f"{k} {v:.1f} GiB" for k, v in both.items()),
+             f"- prefill, 16-bit: Video-LLaVA 8 frames {ms('verifier_prefill')} ms, EventGPT 1 event image {ms('drafter_prefill_1ev')} ms; "
+             f"a decode step: Video-LLaVA {ms('verifier_decode_step')} ms, EventGPT {ms('drafter_decode_step_1ev')} ms; "
+             f"a verify forward of 8 / 64 tokens {ms('verifier_forward_k8')} / {ms('verifier_forward_k64')} ms",
+             f"- c (a draft / a verifier step), 16-bit: drafter-side levels {_span(l16[l16.level.isin(['L1', 'L2', 'L3', 'L4', 'L5', 'L5F', 'L6'])].c, '{:.2f}')}, "
+             f"B1 on verifier states {_span(l16[l16.level.str.startswith('B1')].c, '{:.3f}')}",
+             f"- drafts the drafter finishes inside the verifier's prefill (two CUDA streams): {_span(w.drafts_in_window)} "
+             f"(one after the other it would be {_span(w.predicted_window, '{:.1f}')})"]
+    for q, d in ex[ex.status == 'ok'].groupby('config'):
+        b1, best = d[d.batch == 1].iloc[0], d.loc[d.samples_per_s.idxmax()]
+        lines.append(f"- stage 1, {q}: {b1.samples_per_s:.2f} samples/s one at a time, {best.samples_per_s:.2f} at batch {best.batch} "
+                     f"({best.samples_per_s / b1.samples_per_s:.1f}x); the original's 52K samples: {best.hours_52k_1gpu:.1f} h on 1 GPU, "
+                     f"{best.hours_52k_8gpu:.1f} h on 8")
+    if len(e2e):
+        run = sorted(e2e.run.unique())[-1]                          # the latest run (replay with its reference synced)
+        e = e2e[(e2e.run == run)].copy()
+        e['vs_faster'] = e[['speedup_vl', 'speedup_hf']].min(axis=1)
+        spec = e[~e.configuration.isin(['vl_baseline', 'hf_generate'])]
+        lines.append(f"- end to end, PROJECTED at a replayed acceptance α ({run}, {int(spec.n.max())} samples, "
+                     f"{int(e.n.sum() - e.consistent.sum())} emitted tokens not the verifier's own), speedup against the faster baseline:")
+        for (q, tr), d in spec.groupby(['config', 'trace'], sort=False):
+            best = d.loc[d.vs_faster.idxmax()]
+            side = d[d.configuration.str.match(r'^(L\d|L5F)\+VL')]
+            lines.append(f"  - {q}, {tr}: best {best.configuration} {best.vs_faster:.2f}x; drafter-side levels {_span(side.vs_faster, '{:.2f}')}x")
+    return '\n'.join(lines)

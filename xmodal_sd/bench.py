@@ -452,16 +452,20 @@ def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4
 REALSCALE = 'reports/reference/realscale'   # the committed result files of `tools/gpu_realscale.py` runs (one folder each)
 
 def realscale_tables(root=None) -> dict:
-    "Every `tools/gpu_realscale.py` run under `root` (default: the committed reference runs): `{file stem: DataFrame}` with a `run` column."
+    """Every `tools/gpu_realscale.py` run under `root` (default: the committed reference runs): `{file stem: DataFrame}` with a
+    `run` column. `runs.json` there describes the runs; `e2e` keeps the runs whose replay synced its reference (`e2e_all`: all)."""
     from xmodal_sd.core import project_root
     root = Path(root) if root else project_root()/REALSCALE
     runs = sorted(p for p in root.iterdir() if (p/'summary.json').exists()) if root.is_dir() else []
     if not runs: raise InputError("no gpu_realscale runs (folders with summary.json)", path=root)
+    info = read_json(root/'runs.json', 'reference runs')['runs'] if (root/'runs.json').exists() else {}
     out = {}
     for stem in ('memory', 'costs', 'levels', 'window', 'extract', 'e2e'):
         fs = [pd.read_csv(p/f'{stem}.csv').assign(run=p.name) for p in runs if (p/f'{stem}.csv').exists()]
         out[stem] = pd.concat(fs, ignore_index=True) if fs else pd.DataFrame()
     out['env'] = pd.DataFrame([dict(run=p.name, **read_json(p/'summary.json')['env']) for p in runs])
+    out['e2e_all'] = out['e2e']
+    if len(out['e2e']): out['e2e'] = out['e2e'][out['e2e'].run.map(lambda r: info.get(r, {}).get('e2e', 'synced') == 'synced')]
     return out
 
 def _span(xs, fmt='{:.0f}') -> str:
@@ -491,13 +495,12 @@ def realscale_summary(root=None) -> str:
                      f"({best.samples_per_s / b1.samples_per_s:.1f}x); the original's 52K samples: {best.hours_52k_1gpu:.1f} h on 1 GPU, "
                      f"{best.hours_52k_8gpu:.1f} h on 8")
     if len(e2e):
-        run = sorted(e2e.run.unique())[-1]                          # the latest run (replay with its reference synced)
-        e = e2e[(e2e.run == run)].copy()
+        e = e2e.copy()
         e['vs_faster'] = e[['speedup_vl', 'speedup_hf']].min(axis=1)
         spec = e[~e.configuration.isin(['vl_baseline', 'hf_generate'])]
-        lines.append(f"- end to end, PROJECTED at a replayed acceptance α ({run}, {int(spec.n.max())} samples, "
+        lines.append(f"- end to end, PROJECTED at a replayed acceptance α ({', '.join(sorted(e.run.unique()))}, {int(spec.n.max())} samples each, "
                      f"{int(e.n.sum() - e.consistent.sum())} emitted tokens not the verifier's own), speedup against the faster baseline:")
-        for (q, tr), d in spec.groupby(['config', 'trace'], sort=False):
+        for (q, tr), d in spec.sort_values(['config', 'trace']).groupby(['config', 'trace'], sort=False):
             best = d.loc[d.vs_faster.idxmax()]
             side = d[d.configuration.str.match(r'^(L\d|L5F)\+VL')]
             lines.append(f"  - {q}, {tr}: best {best.configuration} {best.vs_faster:.2f}x; drafter-side levels {_span(side.vs_faster, '{:.2f}')}x")

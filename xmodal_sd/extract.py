@@ -385,7 +385,7 @@ def xsd_extract(split:str='train',          # split folder under the dataset roo
     t0 = time.time()
     m = extract(v, d, samples, out, cfg, progress=not quiet, state=state,
                 meta=dict(root=str(root), dataset=str(ss.root), split_size=len(ss), questions=str(questions) if questions else None,
-                          max_questions=max_questions))
+                          max_questions=max_questions, clip=clip or None))
     if state.is_main_process and not quiet:
         n_ok = sum(len(c['sample_ids']) for c in m['chunks'])
         print(f"{n_ok} samples ({m['n_positions']} positions) in {len(m['chunks'])} chunk(s), {len(m['skipped'])} skipped, "

@@ -101,8 +101,9 @@ def _extract_cfg(cfg:PipelineConfig, split:str, frames, verifier:str, drafter:st
                          verifier_dtype=lc.get('verifier_dtype', 'auto'), drafter_dtype=lc.get('drafter_dtype', 'auto'))
 
 def _meta(paths:dict, split:str) -> dict:
-    "What stage 1 records about the samples: their split folder and, for an index without questions, the questions file."
-    return dict(dataset=paths[split], questions=paths.get('questions'), max_questions=paths.get('max_questions'))
+    "What stage 1 records for later stages: the split folder, the questions file (an index without questions), the CLIP folder."
+    return dict(dataset=paths[split], questions=paths.get('questions'), max_questions=paths.get('max_questions'),
+                clip=(paths.get('load') or {}).get('clip') or None)
 
 def stage1(ws:Workspace, cfg:PipelineConfig, verifier, drafter, splits:dict, paths:dict, progress=True, log=print):
     "Extract paired hidden states for every split and frame count."

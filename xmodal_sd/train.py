@@ -299,6 +299,7 @@ class LoraTask:
         self.cfg = cfg
         self.path, tr_split, va_split = l6_inputs(cfg, train, val)
         self.frames = event_mode(train.config.get('frames', 1))
+        self.clip_path = train.reader.manifest.get('meta', {}).get('clip')    # a tower-less EventGPT's CLIP folder, as stage 1 had it
         for name, feats, split in (('train', train, tr_split), ('val', val, va_split)):
             m = feats.reader.manifest.get('meta', {})                       # an index without questions: stage 1's file
             ss = SampleSet(split, questions=m.get('questions'), max_questions=m.get('max_questions') or 10)
@@ -314,7 +315,7 @@ class LoraTask:
 
     def _lora_drafter(self, quant:str='none', device='cpu') -> DrafterRole:
         from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training   # heavy import, L6 only
-        role = load_drafter(self.path, event_frames=self.frames, quant=quant, device=device,
+        role = load_drafter(self.path, event_frames=self.frames, quant=quant, device=device, clip_path=self.clip_path,
                             dtype=torch.bfloat16 if quant != 'none' else None)
         for p in role.model.parameters(): p.requires_grad_(False)
         if quant != 'none': prepare_model_for_kbit_training(role.model, use_gradient_checkpointing=False)
@@ -353,7 +354,7 @@ class LoraTask:
     def finish(self, out:Path, best:Path) -> dict:
         "Merge the best LoRA weights into a full-precision copy of the base drafter; save it as `out/drafter/`."
         from peft import LoraConfig, get_peft_model
-        base = load_drafter(self.path, event_frames=self.frames)
+        base = load_drafter(self.path, event_frames=self.frames, clip_path=self.clip_path)
         l = self.cfg.lora()
         pm = get_peft_model(base.model, LoraConfig(r=l['lora_r'], lora_alpha=l['lora_alpha'], lora_dropout=l['lora_dropout'],
                                                    target_modules=LORA_TARGETS, bias='none'))

@@ -6,7 +6,7 @@ Docs: https://xmodal-sd.local/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #e4885648
 from __future__ import annotations
-import json
+import json, pickle
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -59,6 +59,25 @@ def load_png(path, sample:str|None=None) -> np.ndarray:
     except (UnidentifiedImageError, OSError, SyntaxError) as e:
         raise InputError(f"corrupt image ({e})", path=path, sample=sample) from None
 
+# numpy's own pickle of an object array, and the arrays, dtypes and scalars inside it (numpy 1.x and 2.x names): nothing else
+_NPY_PICKLE_OK = {('numpy', 'ndarray'), ('numpy', 'dtype'), ('collections', 'OrderedDict')} | {
+    (m, n) for m in ('numpy.core.multiarray', 'numpy._core.multiarray') for n in ('_reconstruct', 'scalar')}
+
+class _NumpyOnlyUnpickler(pickle.Unpickler):
+    "An unpickler that builds numpy arrays, dtypes, scalars and plain containers, and refuses every other callable."
+    def find_class(self, module, name):
+        if (module, name) in _NPY_PICKLE_OK: return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in an event stream")
+
+def _load_npy(path) -> np.ndarray:
+    "`np.load` of an `.npy`, but an object array (EventGPT's pickled dict) is unpickled with numpy types only: a third-party file cannot run code."
+    with open(path, 'rb') as f:
+        version = np.lib.format.read_magic(f)
+        _, _, dtype = (np.lib.format.read_array_header_1_0(f) if version == (1, 0) else np.lib.format.read_array_header_2_0(f))
+        if not dtype.hasobject: return np.load(path, allow_pickle=False)
+        try: return _NumpyOnlyUnpickler(f).load()
+        except pickle.UnpicklingError as e: raise InputError(f"refused to load the event stream: {e}", path=path, field='event_data') from None
+
 def load_events(path, sample:str|None=None) -> dict:
     "An event stream `{x, y, t, p}` (numpy arrays) from EventGPT's `.npy` dict or an `.npz`."
     path = Path(path)
@@ -67,9 +86,9 @@ def load_events(path, sample:str|None=None) -> dict:
         if path.suffix == '.npz':
             with np.load(path) as z: ev = {k: z[k] for k in z.files}
         else:
-            # EventGPT saves a pickled dict: allow_pickle is needed for the real data (a local, trusted file).
-            arr = np.load(path, allow_pickle=True)
+            arr = _load_npy(path)                          # EventGPT saves a pickled dict: unpickled with numpy types only
             ev = arr.item() if arr.dtype == object else {k: arr[k] for k in arr.dtype.names}
+    except InputError: raise
     except Exception as e:
         raise InputError(f"corrupt event stream ({type(e).__name__}: {e})", path=path, sample=sample) from None
     if not isinstance(ev, dict): raise InputError(f"event stream holds a {type(ev).__name__}, not a dict of x, y, t, p", path=path, sample=sample)

@@ -474,6 +474,7 @@ def _span(xs, fmt='{:.0f}') -> str:
 
 def realscale_summary(root=None) -> str:
     "The reference runs' headline figures as text: what the 7B pair costs, stage 1's hours, and which configuration wins at which α."
+    from xmodal_sd.core import project_root
     t = realscale_tables(root)
     c, lv, w, ex, e2e, mem = t['costs'], t['levels'], t['window'], t['extract'], t['e2e'], t['memory']
     c16, l16 = c[c.config == '16bit'], lv[lv.config == '16bit']
@@ -504,4 +505,9 @@ def realscale_summary(root=None) -> str:
             best = d.loc[d.vs_faster.idxmax()]
             side = d[d.configuration.str.match(r'^(L\d|L5F)\+VL')]
             lines.append(f"  - {q}, {tr}: best {best.configuration} {best.vs_faster:.2f}x; drafter-side levels {_span(side.vs_faster, '{:.2f}')}x")
+    toy = (Path(root).parent if root else project_root()/REALSCALE.rsplit('/', 1)[0])/'toy_bf16_cpu'/'summary.json'
+    if toy.exists():                                                 # the trained toy pair at 16-bit, for contrast
+        tb = pd.DataFrame(read_json(toy)['summary'])
+        lines.append(f"- the trained toy pair in bf16 on a CPU ({int(tb.n.max())} samples x {len(tb)} configurations): "
+                     f"{int(tb.lossless.sum())}/{int(tb.n.sum())} answers equal plain decoding, {int(tb.consistent.sum())}/{int(tb.n.sum())} verifier-consistent")
     return '\n'.join(lines)

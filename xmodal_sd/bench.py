@@ -6,7 +6,7 @@ Docs: https://xmodal-sd.local/bench.html.md"""
 
 # %% ../nbs/09_bench.ipynb #0a522257
 from __future__ import annotations
-import json, math, platform, shutil, time
+import json, math, os, platform, shutil, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -382,7 +382,9 @@ def bench(cfg:BenchConfig,                 # settings
     log(f"bench: {len(specs)} configurations x {len(samples)} samples on {dev} ({cfg.dtype}); pair {pair}; data {ss.root}")
     t = time.time()
     calibration = {}
-    rows = run_bench(specs, verifier, drafter, ads, samples, cfg, progress, jsonl=out/'samples.jsonl', calibration=calibration)
+    part = out/f'samples.jsonl.{os.getpid()}.tmp'               # rows as they come; moved into place only when the run is done,
+    try: rows = run_bench(specs, verifier, drafter, ads, samples, cfg, progress, jsonl=part, calibration=calibration)
+    except BaseException: part.unlink(missing_ok=True); raise     # so a failed re-run leaves the last results whole
     table = summarize(rows)
     table.to_csv(out/'summary.csv')
     env = dict(torch=torch.__version__, python=platform.python_version(), device=str(dev),
@@ -390,6 +392,7 @@ def bench(cfg:BenchConfig,                 # settings
                threads=torch.get_num_threads(), seconds=time.time() - t)
     write_json(out/'summary.json', dict(config=cfg.to_dict(), pair=str(pair), adapters=str(adapters), data=str(ss.root), env=env,
                                         calibration=calibration, summary=table.reset_index().to_dict(orient='records')))
+    os.replace(part, out/'samples.jsonl')
     broken = table[table.consistent < table.n]
     if len(broken): raise RuntimeError(f"an emitted token is not the verifier's own choice in {dict(zip(broken.index, (broken.n - broken.consistent).tolist()))} "
                                        f"samples: a bug in the engine (results kept in {out})")

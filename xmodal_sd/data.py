@@ -16,8 +16,8 @@ from .core import InputError, read_json, write_json
 # %% auto #0
 __all__ = ['INDEX_FILE', 'PLACEHOLDERS', 'EVENT_MODES', 'FRAME_SAMPLING', 'event_mode', 'n_event_images', 'event_image_key',
            'frames_tag', 'load_png', 'load_events', 'uniform_indices', 'read_video_file', 'eventgpt_event_images',
-           'Sample', 'load_questions', 'SampleSet', 'write_example_dataset', 'write_original_layout',
-           'write_questions_file']
+           'Sample', 'load_questions', 'SampleSet', 'write_example_dataset', 'write_video_file',
+           'write_original_layout', 'write_questions_file']
 
 # %% ../nbs/02_data.ipynb #fa568e87
 INDEX_FILE = 'EventGPT_Instruction_Subset.json'   # the real layout's index name
@@ -318,6 +318,16 @@ def write_example_dataset(root,                # split folder to create
     return root
 
 # %% ../nbs/02_data.ipynb #cd1d8ae6
+def write_video_file(path, frames:np.ndarray, rate:int=20) -> Path:
+    "Encode uint8 `[N, H, W, 3]` frames as an mp4 with PyAV (MPEG-4 part 2: FFmpeg's own encoder, in every PyAV build)."
+    import av
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), 'w') as c:
+        s = c.add_stream('mpeg4', rate=rate); s.height, s.width = frames.shape[1:3]; s.pix_fmt = 'yuv420p'
+        for f in frames: c.mux(s.encode(av.VideoFrame.from_ndarray(f, format='rgb24')))
+        c.mux(s.encode())
+    return path
+
 def write_original_layout(root,                # split folder to create (its name is the index's `split`)
                           n:int=3,             # clips
                           frames:int=20,       # video frames per clip (DSEC: 20 Hz x 1 s)
@@ -326,18 +336,13 @@ def write_original_layout(root,                # split folder to create (its nam
                           event_hw=(24, 32),   # event sensor size (DSEC: 480 x 640); the images are smaller, each its own
                           seed:int=0) -> Path:
     "Write a tiny dataset as the original's `generate_json.py` leaves it: empty questions, UUID ids, mp4 paths, five event images of unequal size."
-    import av, uuid
+    import uuid
     rng, root = np.random.default_rng(seed), Path(root)
     recs = []
     for i in range(n):
         seq, clip = 'interlaken_00_a', f'{i:06d}'
         video = rng.integers(0, 255, (frames, *video_hw, 3), dtype=np.uint8)
-        if i in mp4_only:                                           # MPEG-4 part 2: FFmpeg's own encoder, in every PyAV build
-            (root/'mp4'/seq).mkdir(parents=True, exist_ok=True)
-            with av.open(str(root/'mp4'/seq/f'{clip}.mp4'), 'w') as c:
-                s = c.add_stream('mpeg4', rate=20); s.height, s.width = video_hw; s.pix_fmt = 'yuv420p'
-                for f in video: c.mux(s.encode(av.VideoFrame.from_ndarray(f, format='rgb24')))
-                c.mux(s.encode())
+        if i in mp4_only: write_video_file(root/'mp4'/seq/f'{clip}.mp4', video)
         else:
             vd = root/'video'/seq/clip; vd.mkdir(parents=True, exist_ok=True)
             for f, im in enumerate(video): Image.fromarray(im).save(vd/f'{f:06d}.png')

@@ -284,8 +284,9 @@ def l6_inputs(cfg:TrainConfig, train:Features, val:Features) -> tuple[str, str, 
     if not drafter: raise InputError("L6 needs the drafter checkpoint folder; stage 1 recorded none: set drafter", field='drafter')
     splits = []
     for name, feats, given in (('train', train, cfg.train_samples), ('val', val, cfg.val_samples)):
-        root = feats.reader.manifest.get('meta', {}).get('root')
-        split = given or (str(Path(_recorded_path(root))/feats.config.get('split', '')) if root else '')
+        m = feats.reader.manifest.get('meta', {})                   # the split folder (`dataset`), or the root holding `split`
+        split = given or (_recorded_path(m['dataset']) if m.get('dataset') else
+                          str(Path(_recorded_path(m['root']))/feats.config.get('split', '')) if m.get('root') else '')
         if not split: raise InputError(f"L6 runs the drafter on the samples: set {name}_samples to the dataset split folder "
                                        f"the {name} features were extracted from (stage 1 recorded none)", field=f'{name}_samples')
         splits.append(split)

@@ -36,7 +36,7 @@ print(r.stdout[-3000:]); print(r.stderr[-3000:], file=sys.stderr)
 assert r.returncode == 0, f"xsd_evaluate failed with exit code {r.returncode}"
 names = ['L1', 'L4a', 'B1', 'L5F']
 files = sorted(p.name for p in out.iterdir())
-assert files == sorted([f'{n}.json' for n in names] + ['summary.json', 'two_phase.json', 'acceptance.png', 'histograms.png',
+assert files == sorted([f'{n}.json' for n in names] + ['.xsd.lock', 'summary.json', 'two_phase.json', 'acceptance.png', 'histograms.png',
                                                        'qtypes.png', 'two_phase.png']), files
 qtypes = {s.id: s.qtype for s in SampleSet(world, 'test')}
 for n in names:

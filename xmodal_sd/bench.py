@@ -6,6 +6,7 @@ Docs: https://xmodal-sd.local/bench.html.md"""
 
 # %% ../nbs/09_bench.ipynb #0a522257
 from __future__ import annotations
+import contextlib
 import json, math, os, platform, shutil, time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, bool_arg
 from transformers import LogitsProcessor, LogitsProcessorList
-from .core import Config, InputError, cli_errors, data_dir, reports_dir, read_json, write_json, atomic_path, get_device, sync
+from .core import output_lock, Config, InputError, cli_errors, data_dir, reports_dir, read_json, write_json, atomic_path, get_device, sync
 from .adapters import LEVELS, AdapterConfig, make_adapter, save_adapter, load_adapter
 from .models import load_verifier, load_drafter, LoadConfig, load_pair
 from .data import SampleSet
@@ -356,52 +357,53 @@ def bench(cfg:BenchConfig,                 # settings
     pair = Path(verifier).parent if real else _pair_paths(pair)
     out = Path(out) if out else reports_dir('bench', pair.name)
     out.mkdir(parents=True, exist_ok=True)
-    if data is None:
-        meta = read_json(pair/'toypair.json', 'toy pair record') if (pair/'toypair.json').exists() else None
-        if not meta: raise InputError("no dataset given and the pair has no toypair.json naming its world; pass --data", path=pair, field='data')
-        data = data_dir('toyworld', meta['config']['world'])
-        ss = SampleSet(data, split)
-    else: ss = SampleSet(data, questions=questions, max_questions=max_questions)
-    gammas = [int(x) for x in str(cfg.gammas).split(',') if x.strip()]
-    from xmodal_sd.toypair import load_toypair
-    if real:                                                         # each model in its own dtype (the original: fp16 / bf16)
-        verifier, drafter = load_pair(verifier, drafter, dev, lc, event_frames=cfg.event_frames)
-        dtype = verifier.lm_head.weight.dtype
-    else:
-        verifier, drafter, _ = load_toypair(pair, event_frames=cfg.event_frames, device=dev)
-        for r in (verifier, drafter): r.model.to(dtype).eval()
-    if adapters == 'random':
-        adapters = random_adapters(out/'random_adapters', verifier.hidden_size, drafter=Path(drafter.model.name_or_path) if real else pair/'drafter', seed=cfg.seed)
-    avail = [l for l in DRAFTER_LEVELS + HEAD_LEVELS if adapters and
-             ((Path(adapters)/l/'best.safetensors').exists() or (Path(adapters)/l/'drafter').is_dir())]
-    specs = expand_configs(cfg.configs, avail, gammas)
-    levels = sorted({l for s in specs for l in s.levels})
-    if levels and not adapters: raise InputError(f"configurations need adapters {levels}: pass --adapters", field='adapters')
-    ads = load_adapters(adapters, levels, dev, dtype, drafter.event_frames) if levels else {}
-    samples = [ss[i] for i in range(min(cfg.n, len(ss)))]
-    log(f"bench: {len(specs)} configurations x {len(samples)} samples on {dev} ({cfg.dtype}); pair {pair}; data {ss.root}")
-    t = time.time()
-    calibration = {}
-    part = out/f'samples.jsonl.{os.getpid()}.tmp'               # rows as they come; moved into place only when the run is done,
-    try: rows = run_bench(specs, verifier, drafter, ads, samples, cfg, progress, jsonl=part, calibration=calibration)
-    except BaseException: part.unlink(missing_ok=True); raise     # so a failed re-run leaves the last results whole
-    table = summarize(rows)
-    table.to_csv(out/'summary.csv')
-    env = dict(torch=torch.__version__, python=platform.python_version(), device=str(dev),
-               device_name=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else platform.processor() or platform.machine(),
-               threads=torch.get_num_threads(), seconds=time.time() - t)
-    write_json(out/'summary.json', dict(config=cfg.to_dict(), pair=str(pair), adapters=str(adapters), data=str(ss.root), env=env,
-                                        calibration=calibration, summary=table.reset_index().to_dict(orient='records')))
-    os.replace(part, out/'samples.jsonl')
-    broken = table[table.consistent < table.n]
-    if len(broken): raise RuntimeError(f"an emitted token is not the verifier's own choice in {dict(zip(broken.index, (broken.n - broken.consistent).tolist()))} "
-                                       f"samples: a bug in the engine (results kept in {out})")
-    bad = table[table.lossless < table.n]
-    if len(bad):
-        msg = f"outputs differ from the baseline's in {dict(zip(bad.index, (bad.n - bad.lossless).tolist()))} samples"
-        if dtype == torch.float32: raise RuntimeError(f"not lossless: {msg} (results kept in {out})")
-        log(f"warning: {msg} ({cfg.dtype} rounding)")
-    return table
+    with output_lock(out, 'benchmark'):   # one writer per folder
+        if data is None:
+            meta = read_json(pair/'toypair.json', 'toy pair record') if (pair/'toypair.json').exists() else None
+            if not meta: raise InputError("no dataset given and the pair has no toypair.json naming its world; pass --data", path=pair, field='data')
+            data = data_dir('toyworld', meta['config']['world'])
+            ss = SampleSet(data, split)
+        else: ss = SampleSet(data, questions=questions, max_questions=max_questions)
+        gammas = [int(x) for x in str(cfg.gammas).split(',') if x.strip()]
+        from xmodal_sd.toypair import load_toypair
+        if real:                                                         # each model in its own dtype (the original: fp16 / bf16)
+            verifier, drafter = load_pair(verifier, drafter, dev, lc, event_frames=cfg.event_frames)
+            dtype = verifier.lm_head.weight.dtype
+        else:
+            verifier, drafter, _ = load_toypair(pair, event_frames=cfg.event_frames, device=dev)
+            for r in (verifier, drafter): r.model.to(dtype).eval()
+        if adapters == 'random':
+            adapters = random_adapters(out/'random_adapters', verifier.hidden_size, drafter=Path(drafter.model.name_or_path) if real else pair/'drafter', seed=cfg.seed)
+        avail = [l for l in DRAFTER_LEVELS + HEAD_LEVELS if adapters and
+                 ((Path(adapters)/l/'best.safetensors').exists() or (Path(adapters)/l/'drafter').is_dir())]
+        specs = expand_configs(cfg.configs, avail, gammas)
+        levels = sorted({l for s in specs for l in s.levels})
+        if levels and not adapters: raise InputError(f"configurations need adapters {levels}: pass --adapters", field='adapters')
+        ads = load_adapters(adapters, levels, dev, dtype, drafter.event_frames) if levels else {}
+        samples = [ss[i] for i in range(min(cfg.n, len(ss)))]
+        log(f"bench: {len(specs)} configurations x {len(samples)} samples on {dev} ({cfg.dtype}); pair {pair}; data {ss.root}")
+        t = time.time()
+        calibration = {}
+        part = out/f'.samples.jsonl.tmp{os.getpid()}'               # rows as they come; moved into place only when the run is done,
+        try: rows = run_bench(specs, verifier, drafter, ads, samples, cfg, progress, jsonl=part, calibration=calibration)
+        except BaseException: part.unlink(missing_ok=True); raise     # so a failed re-run leaves the last results whole
+        table = summarize(rows)
+        table.to_csv(out/'summary.csv')
+        env = dict(torch=torch.__version__, python=platform.python_version(), device=str(dev),
+                   device_name=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else platform.processor() or platform.machine(),
+                   threads=torch.get_num_threads(), seconds=time.time() - t)
+        write_json(out/'summary.json', dict(config=cfg.to_dict(), pair=str(pair), adapters=str(adapters), data=str(ss.root), env=env,
+                                            calibration=calibration, summary=table.reset_index().to_dict(orient='records')))
+        os.replace(part, out/'samples.jsonl')
+        broken = table[table.consistent < table.n]
+        if len(broken): raise RuntimeError(f"an emitted token is not the verifier's own choice in {dict(zip(broken.index, (broken.n - broken.consistent).tolist()))} "
+                                           f"samples: a bug in the engine (results kept in {out})")
+        bad = table[table.lossless < table.n]
+        if len(bad):
+            msg = f"outputs differ from the baseline's in {dict(zip(bad.index, (bad.n - bad.lossless).tolist()))} samples"
+            if dtype == torch.float32: raise RuntimeError(f"not lossless: {msg} (results kept in {out})")
+            log(f"warning: {msg} ({cfg.dtype} rounding)")
+        return table
 
 COLUMNS = ['n', 'lossless', 'consistent', 'new_tokens', 'prefill_ms', 'decode_ms', 'total_ms', 'speedup_vl', 'speedup_hf', 'decode_speedup_vl',
            'acceptance', 'alpha', 'gamma', 'tokens_per_step', 'c', 'v', 'predicted_decode', 'window_drafts', 'window_accepted', 'phase1']

@@ -6,7 +6,7 @@ Docs: https://xmodal-sd.local/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #9abf4db2
 from __future__ import annotations
-import dataclasses, hashlib, json, os, random, shutil, tempfile, contextlib
+import dataclasses, hashlib, json, os, random, shutil, socket, sys, tempfile, time, contextlib
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 from typing import Any, ClassVar
@@ -14,9 +14,9 @@ import numpy as np, torch
 from safetensors.torch import save_file, load_file, safe_open
 
 # %% auto #0
-__all__ = ['InputError', 'cli_errors', 'project_root', 'data_dir', 'reports_dir', 'seed_everything', 'get_device', 'sync',
-           'Config', 'atomic_path', 'write_json', 'read_json', 'clean_tmp', 'sha256_file', 'save_tensors',
-           'load_tensors']
+__all__ = ['LOCK', 'InputError', 'cli_errors', 'project_root', 'data_dir', 'reports_dir', 'seed_everything', 'get_device', 'sync',
+           'Config', 'atomic_path', 'write_json', 'read_json', 'clean_tmp', 'sha256_file', 'output_lock',
+           'save_tensors', 'load_tensors']
 
 # %% ../nbs/00_core.ipynb #e76d4640
 class InputError(ValueError):
@@ -153,6 +153,28 @@ def sha256_file(path, bufsize:int=1<<20) -> str:
     with open(path, 'rb') as f:
         while b := f.read(bufsize): h.update(b)
     return h.hexdigest()
+
+# %% ../nbs/00_core.ipynb #a67d5664
+LOCK = '.xsd.lock'   # in an output folder while a run writes it (the holder's facts beside it, in .xsd.lock.holder)
+
+@contextlib.contextmanager
+def output_lock(folder, what:str='run'):
+    "Hold `folder` for one writer: a second is refused at once, naming the holder. An OS file lock (`filelock`): a killed holder frees it."
+    from filelock import FileLock, Timeout
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    lock, info = FileLock(str(folder/LOCK)), folder/(LOCK + '.holder')
+    try: lock.acquire(timeout=0)
+    except Timeout:
+        try: h = json.loads(info.read_text())
+        except (OSError, ValueError): h = {}
+        raise InputError(f"another {h.get('what', 'run')} is writing this folder (pid {h.get('pid', '?')} on {h.get('host', '?')} since "
+                         f"{h.get('since', '?')}: {h.get('command', '?')}); wait for it to finish or write elsewhere", path=folder, field='out') from None
+    try:
+        write_json(info, dict(what=what, pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S'),
+                              command=' '.join(sys.argv)))
+        yield folder
+    finally:
+        info.unlink(missing_ok=True); lock.release()
 
 # %% ../nbs/00_core.ipynb #c2f280b0
 def save_tensors(path, tensors:dict, meta:dict|None=None):

@@ -14,7 +14,7 @@ import numpy as np, torch, torch.nn.functional as F
 import matplotlib.pyplot as plt
 from fastcore.script import call_parse
 from safetensors import safe_open
-from .core import Config, InputError, cli_errors, write_json, reports_dir, sync
+from .core import output_lock, Config, InputError, cli_errors, write_json, reports_dir, sync
 from .extract import FeatureReader, MANIFEST, LM_HEAD
 from .adapters import Adapter, load_adapter, causal_view
 from .data import SampleSet
@@ -596,36 +596,37 @@ def evaluate(features,                 # stage 1 folder (the test split)
     "Stage 3: evaluate every level and two-phase combination; write JSON + PNG into `out`; returns levels, two_phase, summary, files."
     cfg = (cfg or EvalConfig()).check()
     out = Path(out) if out is not None else reports_dir('eval')
-    src = 'given' if qtypes is not None else None
-    if qtypes is None: qtypes, src = qtypes_for(features, cfg)
-    drafts, levels, files = {}, {}, []
-    for name, spec in (adapters.items() if isinstance(adapters, dict) else [(None, a) for a in adapters]):
-        spec, fdir = spec if isinstance(spec, tuple) else (spec, features)
-        if name is None:                                                     # named by level; a second of one level gets a '
-            name = resolve_adapter(spec)[1]
-            while name in drafts: name += "'"
-        d, res = _level(fdir, spec, cfg, name, qtypes)
-        res['qtype_source'] = src
-        drafts[name], levels[name] = d, res
-        write_json(out/f'{name}.json', res); files.append(out/f'{name}.json')
-        log(f"{name}: agreement {res['token_agreement']:.3f}, accept@0.90 {res['accept_at_090']:.3f}, "
-            f"best γ {res['live']['best_gamma']} -> {res['live']['best_speedup']:.2f}x (c={d.c:.2g})")
-    if two_phase == 'auto':
-        pairs = [(a, b) for a, x in drafts.items() if x.kind == 'drafter' for b, y in drafts.items() if y.kind == 'head']
-    else:
-        pairs = [tuple(p.split('+')) if isinstance(p, str) else tuple(p) for p in (two_phase or [])]
-    two = []
-    for a, b in pairs:
-        for x in (a, b):
-            if x not in drafts and x != 'plain': raise InputError(f"two-phase combination {a}+{b}: no level named {x!r} (levels: {list(drafts)})", field='two_phase')
-        two.append(evaluate_two_phase(drafts[a], drafts.get(b) if b != 'plain' else None, cfg, qtypes))
-    if two: write_json(out/'two_phase.json', two); files.append(out/'two_phase.json')
-    rows = _rows(levels, two)
-    write_json(out/'summary.json', _r(rows)); files.append(out/'summary.json')
-    files += save_plots(list(levels.values()), two, out)
-    import pandas as pd
-    log(pd.DataFrame(rows).set_index('name').round(3).to_string())
-    return dict(levels=levels, two_phase=two, summary=rows, files=files)
+    with output_lock(out, 'stage 3 evaluation'):   # one writer per folder
+        src = 'given' if qtypes is not None else None
+        if qtypes is None: qtypes, src = qtypes_for(features, cfg)
+        drafts, levels, files = {}, {}, []
+        for name, spec in (adapters.items() if isinstance(adapters, dict) else [(None, a) for a in adapters]):
+            spec, fdir = spec if isinstance(spec, tuple) else (spec, features)
+            if name is None:                                                     # named by level; a second of one level gets a '
+                name = resolve_adapter(spec)[1]
+                while name in drafts: name += "'"
+            d, res = _level(fdir, spec, cfg, name, qtypes)
+            res['qtype_source'] = src
+            drafts[name], levels[name] = d, res
+            write_json(out/f'{name}.json', res); files.append(out/f'{name}.json')
+            log(f"{name}: agreement {res['token_agreement']:.3f}, accept@0.90 {res['accept_at_090']:.3f}, "
+                f"best γ {res['live']['best_gamma']} -> {res['live']['best_speedup']:.2f}x (c={d.c:.2g})")
+        if two_phase == 'auto':
+            pairs = [(a, b) for a, x in drafts.items() if x.kind == 'drafter' for b, y in drafts.items() if y.kind == 'head']
+        else:
+            pairs = [tuple(p.split('+')) if isinstance(p, str) else tuple(p) for p in (two_phase or [])]
+        two = []
+        for a, b in pairs:
+            for x in (a, b):
+                if x not in drafts and x != 'plain': raise InputError(f"two-phase combination {a}+{b}: no level named {x!r} (levels: {list(drafts)})", field='two_phase')
+            two.append(evaluate_two_phase(drafts[a], drafts.get(b) if b != 'plain' else None, cfg, qtypes))
+        if two: write_json(out/'two_phase.json', two); files.append(out/'two_phase.json')
+        rows = _rows(levels, two)
+        write_json(out/'summary.json', _r(rows)); files.append(out/'summary.json')
+        files += save_plots(list(levels.values()), two, out)
+        import pandas as pd
+        log(pd.DataFrame(rows).set_index('name').round(3).to_string())
+        return dict(levels=levels, two_phase=two, summary=rows, files=files)
 
 # %% ../nbs/07_evaluate.ipynb #cbb06c0a
 @call_parse

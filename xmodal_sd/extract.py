@@ -6,6 +6,7 @@ Docs: https://xmodal-sd.local/extract.html.md"""
 
 # %% ../nbs/04_extract.ipynb #155bcdd6
 from __future__ import annotations
+import contextlib
 import os, shutil, time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import ClassVar
 import torch
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, bool_arg
-from .core import (Config, InputError, cli_errors, write_json, read_json, save_tensors, load_tensors, sha256_file,
+from .core import (output_lock, Config, InputError, cli_errors, write_json, read_json, save_tensors, load_tensors, sha256_file,
                             clean_tmp, data_dir, get_device)
 from .models import (Prompt, load_verifier, load_drafter, generate_batch, _pad_left, _pad_right, _quant_kwargs, QUANTS,
                               LoadConfig, load_pair)
@@ -243,64 +244,65 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
     n_shared = check_vocab(verifier, drafter)
     check_context(verifier, drafter, samples, cfg.max_new_tokens)
     if state is None: state = process_state(cpu=verifier.device.type == 'cpu')
-    rank, N = state.process_index, state.num_processes
-    out.mkdir(parents=True, exist_ok=True)
-    ms = _read_manifests(out, cfg)
-    if state.is_main_process:
-        clean_tmp(out)                                                     # leftovers of a killed run; before anyone writes
-        if not (out/LM_HEAD).exists():
-            save_tensors(out/LM_HEAD, {'weight': verifier.lm_head.weight.float()}, meta=dict(config_hash=cfg.hash()))
-    state.wait_for_everyone()
+    with (output_lock(out, 'stage 1 extraction') if state.is_main_process else contextlib.nullcontext()):   # one writer per folder
+        rank, N = state.process_index, state.num_processes
+        out.mkdir(parents=True, exist_ok=True)
+        ms = _read_manifests(out, cfg)
+        if state.is_main_process:
+            clean_tmp(out)                                                     # leftovers of a killed run; before anyone writes
+            if not (out/LM_HEAD).exists():
+                save_tensors(out/LM_HEAD, {'weight': verifier.lm_head.weight.float()}, meta=dict(config_hash=cfg.hash()))
+        state.wait_for_everyone()
 
-    n, cs = len(samples), cfg.chunk_size
-    n_chunks = (n + cs - 1) // cs
-    ids_of = lambda k: [str(getattr(s, 'id', i)) for i, s in enumerate(samples[k * cs:(k + 1) * cs], k * cs)]
-    done, _ = _merge(ms)
-    for k, c in list(done.items()):                                        # a finished chunk must be of these samples
-        if k >= n_chunks: continue                                         # an earlier run over more samples: not ours
-        want, have = set(ids_of(k)), set(c['sample_ids']) | {s['id'] for s in c.get('skipped', [])}
-        if have == want: continue
-        if have < want or have > want: del done[k]; continue               # an earlier run over fewer/more of them: redo
-        raise InputError(f"chunk {k} of {out} was made from other samples than those given; use another folder",
-                         path=out/MANIFEST, field='chunks')
-    head = dict(config=cfg.to_dict(), config_hash=cfg.hash(), n_samples=n, models=_models_info(verifier, drafter), meta=meta or {})
-    pp = _part_path(out, rank)
-    part = dict(head, chunks=[c for c in (read_json(pp)['chunks'] if pp.exists() else []) if (out/c['file']).exists()])
-    mine = [k for k in range(n_chunks) if k % N == rank]
-    todo = [k for k in mine if not (k in done and (out/done[k]['file']).exists())]
-    size = lambda k: min(cs, n - k * cs)
-    bar = tqdm(total=sum(size(k) for k in mine), initial=sum(size(k) for k in mine if k not in todo),
-               desc='extract' + (f' [{rank}/{N}]' if N > 1 else ''), unit='sample', disable=not (progress and state.is_main_process))
+        n, cs = len(samples), cfg.chunk_size
+        n_chunks = (n + cs - 1) // cs
+        ids_of = lambda k: [str(getattr(s, 'id', i)) for i, s in enumerate(samples[k * cs:(k + 1) * cs], k * cs)]
+        done, _ = _merge(ms)
+        for k, c in list(done.items()):                                        # a finished chunk must be of these samples
+            if k >= n_chunks: continue                                         # an earlier run over more samples: not ours
+            want, have = set(ids_of(k)), set(c['sample_ids']) | {s['id'] for s in c.get('skipped', [])}
+            if have == want: continue
+            if have < want or have > want: del done[k]; continue               # an earlier run over fewer/more of them: redo
+            raise InputError(f"chunk {k} of {out} was made from other samples than those given; use another folder",
+                             path=out/MANIFEST, field='chunks')
+        head = dict(config=cfg.to_dict(), config_hash=cfg.hash(), n_samples=n, models=_models_info(verifier, drafter), meta=meta or {})
+        pp = _part_path(out, rank)
+        part = dict(head, chunks=[c for c in (read_json(pp)['chunks'] if pp.exists() else []) if (out/c['file']).exists()])
+        mine = [k for k in range(n_chunks) if k % N == rank]
+        todo = [k for k in mine if not (k in done and (out/done[k]['file']).exists())]
+        size = lambda k: min(cs, n - k * cs)
+        bar = tqdm(total=sum(size(k) for k in mine), initial=sum(size(k) for k in mine if k not in todo),
+                   desc='extract' + (f' [{rank}/{N}]' if N > 1 else ''), unit='sample', disable=not (progress and state.is_main_process))
 
-    jobs = [(k, list(range(b, min(b + cfg.batch_size, (k + 1) * cs, n)))) for k in todo for b in range(k * cs, k * cs + size(k), cfg.batch_size)]
-    load = lambda job: _load_batch(verifier, drafter, [(i, samples[i]) for i in job[1]], cfg.frames)
-    acc = None                                                             # the chunk being built
-    with ThreadPoolExecutor(1) as pool:
-        fut = pool.submit(load, jobs[0]) if jobs else None
-        for j, (k, _) in enumerate(jobs):
-            loaded = fut.result()
-            fut = pool.submit(load, jobs[j + 1]) if j + 1 < len(jobs) else None   # read the next batch meanwhile
-            if acc is None: acc = dict(index=[], ids=[], answers=[], eos=[], hv=[], hd=[], skipped=[])
-            for key, v in _answer_batch(verifier, drafter, loaded, cfg, n_shared).items(): acc[key] += v
-            bar.update(len(jobs[j][1]))
-            if j + 1 == len(jobs) or jobs[j + 1][0] != k:                         # the chunk is complete: write it
-                entry = dict(_write_chunk(out, k, acc, verifier, drafter, cfg), rank=rank)
-                part['chunks'] = [c for c in part['chunks'] if c['index'] != k] + [entry]
-                part['chunks'].sort(key=lambda c: c['index'])
-                write_json(pp, part)                                             # after the chunk: listed means complete
-                acc = None
-    bar.close()
+        jobs = [(k, list(range(b, min(b + cfg.batch_size, (k + 1) * cs, n)))) for k in todo for b in range(k * cs, k * cs + size(k), cfg.batch_size)]
+        load = lambda job: _load_batch(verifier, drafter, [(i, samples[i]) for i in job[1]], cfg.frames)
+        acc = None                                                             # the chunk being built
+        with ThreadPoolExecutor(1) as pool:
+            fut = pool.submit(load, jobs[0]) if jobs else None
+            for j, (k, _) in enumerate(jobs):
+                loaded = fut.result()
+                fut = pool.submit(load, jobs[j + 1]) if j + 1 < len(jobs) else None   # read the next batch meanwhile
+                if acc is None: acc = dict(index=[], ids=[], answers=[], eos=[], hv=[], hd=[], skipped=[])
+                for key, v in _answer_batch(verifier, drafter, loaded, cfg, n_shared).items(): acc[key] += v
+                bar.update(len(jobs[j][1]))
+                if j + 1 == len(jobs) or jobs[j + 1][0] != k:                         # the chunk is complete: write it
+                    entry = dict(_write_chunk(out, k, acc, verifier, drafter, cfg), rank=rank)
+                    part['chunks'] = [c for c in part['chunks'] if c['index'] != k] + [entry]
+                    part['chunks'].sort(key=lambda c: c['index'])
+                    write_json(pp, part)                                             # after the chunk: listed means complete
+                    acc = None
+        bar.close()
 
-    state.wait_for_everyone()                                              # every part is final
-    if not state.is_main_process: return part
-    chunks, _ = _merge(_read_manifests(out, cfg))
-    chunks = [c for k, c in sorted(chunks.items()) if k < n_chunks and (out/c['file']).exists()]
-    skipped = [s for c in chunks for s in c['skipped']]
-    m = dict(head, chunks=chunks, skipped=skipped, complete=len(chunks) == n_chunks,
-             n_positions=sum(c['n_positions'] for c in chunks))
-    write_json(out/MANIFEST, m)
-    shutil.rmtree(out/PARTS, ignore_errors=True)                           # merged; a kill before this only leaves duplicates
-    return m
+        state.wait_for_everyone()                                              # every part is final
+        if not state.is_main_process: return part
+        chunks, _ = _merge(_read_manifests(out, cfg))
+        chunks = [c for k, c in sorted(chunks.items()) if k < n_chunks and (out/c['file']).exists()]
+        skipped = [s for c in chunks for s in c['skipped']]
+        m = dict(head, chunks=chunks, skipped=skipped, complete=len(chunks) == n_chunks,
+                 n_positions=sum(c['n_positions'] for c in chunks))
+        write_json(out/MANIFEST, m)
+        shutil.rmtree(out/PARTS, ignore_errors=True)                           # merged; a kill before this only leaves duplicates
+        return m
 
 # %% ../nbs/04_extract.ipynb #e0412c7b
 class FeatureReader:

@@ -6,11 +6,12 @@ Docs: https://xmodal-sd.local/reports.html.md"""
 
 # %% ../nbs/11_reports.ipynb #e368e51c
 from __future__ import annotations
+import contextlib
 import json, time, traceback
 from pathlib import Path
 import nbformat, papermill as pm
 from tqdm.auto import tqdm
-from .core import InputError, project_root, reports_dir, write_json, read_json
+from .core import output_lock, InputError, project_root, reports_dir, write_json, read_json
 import pandas as pd, matplotlib.pyplot as plt
 from .pipeline import Workspace
 from .data import frames_tag
@@ -107,15 +108,16 @@ def report_jobs(run_dir, out_dir,
 def make_reports(run_dir, out_dir, levels:list|dict, frames:list, token_budget:int=24, gamma:int=0, force:bool=False,
                  progress:bool=True, log=print) -> list[dict]:
     "Execute every report of `run_dir` into `out_dir`; failed ones are listed (and logged), not raised."
-    rows = []
-    for name, out, params in (bar := tqdm(report_jobs(run_dir, out_dir, levels, frames, token_budget, gamma),
-                                          desc='reports', unit='report', disable=not progress)):
-        bar.set_postfix_str(out.stem)
-        rows.append(dict(report=out.stem, **run_report(name, out, params, force=force)))
-    bad = [r for r in rows if r['status'] == 'failed']
-    for r in bad: log(f"report {r['report']} FAILED: {r['error']} (see {r['notebook']})")
-    write_json(Path(out_dir)/'reports.json', rows)
-    return rows
+    with output_lock(out_dir, 'report run'):   # one writer per folder
+        rows = []
+        for name, out, params in (bar := tqdm(report_jobs(run_dir, out_dir, levels, frames, token_budget, gamma),
+                                              desc='reports', unit='report', disable=not progress)):
+            bar.set_postfix_str(out.stem)
+            rows.append(dict(report=out.stem, **run_report(name, out, params, force=force)))
+        bad = [r for r in rows if r['status'] == 'failed']
+        for r in bad: log(f"report {r['report']} FAILED: {r['error']} (see {r['notebook']})")
+        write_json(Path(out_dir)/'reports.json', rows)
+        return rows
 
 # %% ../nbs/11_reports.ipynb #8a21642d
 def _need(path, what:str) -> Path:

@@ -14,7 +14,7 @@ import pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
 from fastcore.script import call_parse
 from transformers import get_cosine_schedule_with_warmup
-from .core import (Config, InputError, cli_errors, atomic_path, write_json, read_json, save_tensors, load_tensors,
+from .core import (output_lock, Config, InputError, cli_errors, atomic_path, write_json, read_json, save_tensors, load_tensors,
                             clean_tmp, seed_everything, project_root)
 from .adapters import LEVELS, AdapterConfig, AdapterOutput, causal_view, make_adapter, save_adapter
 from .extract import FeatureReader
@@ -467,95 +467,96 @@ def train_adapter(train_dir,                    # stage 1 features to train on
     train, val = Features(train_dir), Features(val_dir)
     if train.W.shape != val.W.shape or not torch.equal(train.W, val.W):
         raise InputError("the validation features come from another verifier (their LM heads differ)", path=val.path, field='lm_head')
-    data = dict(train_hash=train.hash, val_hash=val.hash)
-    sp = out/STATE
-    if main: out.mkdir(parents=True, exist_ok=True); clean_tmp(out)        # leftovers of a killed run
-    acc.wait_for_everyone()
-    st = torch.load(sp, map_location='cpu', weights_only=True) if sp.exists() else None
-    if st is not None:
-        _diff_error(cfg, st['config'], data, st['data'], sp)
-        if st['done'] and (out/'train.json').exists(): return read_json(out/'train.json', 'training summary')
-
-    seed_everything(cfg.seed)                                                # the same initial weights on every process
-    task = (LoraTask if cfg.level == 'L6' else AdapterTask)(cfg, train, val, acc.device)
-    W = train.W.to(acc.device)                                               # W: [V, D], frozen
-    model = acc.prepare_model(task.module)                                   # DDP when world > 1
-    params = [p for p in task.module.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-    size = cfg.batch_positions if cfg.unit == 'positions' else cfg.batch_size
-    n_micro = len(shard(epoch_plan(train.chunks, cfg.unit, size), rank, world))
-    if n_micro == 0: raise InputError(f"{len(epoch_plan(train.chunks, cfg.unit, size))} micro-batch(es) cannot feed {world} processes",
-                                      path=train.path, field='batch_size')
-    steps = math.ceil(n_micro / cfg.grad_accum) * cfg.epochs
-    sched = get_cosine_schedule_with_warmup(opt, int(cfg.warmup * steps), steps)
-    rec = dict(epoch=0, curves=[], best=math.inf, best_epoch=0, bad=0, seconds=0., done=False)
-    if st is not None:
-        task.load_state(st['module']); opt.load_state_dict(st['optimizer']); sched.load_state_dict(st['scheduler'])
-        rec = {k: st[k] for k in rec}
-    meta = lambda r: dict(level=cfg.level, epoch=r['epoch'], val_loss=r['curves'][-1]['val_loss'], best_epoch=r['best_epoch'],
-                          data=dict(data, train=str(train.path), val=str(val.path)), config=cfg.to_dict(), world_size=world)
-    bar = tqdm(total=cfg.epochs, initial=rec['epoch'], desc=f'train {cfg.level}', unit='epoch', disable=not (progress and main))
-    run = 0
-    while not rec['done'] and (stop_after is None or run < stop_after):
-        epoch, t0 = rec['epoch'], time.time()
-        torch.manual_seed(cfg.seed * 1_000_003 + epoch * 1_009 + rank)      # dropout: a function of (seed, epoch, rank)
-        plan = shard(epoch_plan(train.chunks, cfg.unit, size, cfg.seed, epoch), rank, world)
-        model.train(); sums = Sums(task.streams, acc.device)
-        for i, b in enumerate(train.batches(plan, cfg.unit, acc.device)):
-            g0 = i // cfg.grad_accum * cfg.grad_accum
-            n_group = min(cfg.grad_accum, len(plan) - g0)                    # the last group may be shorter
-            step_now = i == g0 + n_group - 1
-            with contextlib.nullcontext() if step_now else acc.no_sync(model):
-                with _autocast(cfg, acc.device): out_ = task.forward(model, b, train)
-                terms = loss_terms(out_, b['h_v'], b['tokens'], b['mask'], W)
-                acc.backward(combine_loss(terms, cfg) / n_group)
-            sums.add(terms)
-            if step_now:
-                if cfg.clip: acc.clip_grad_norm_(params, cfg.clip)
-                opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
-        tr = sums.reduce(acc).metrics(cfg)
-        va = evaluate_task(task, val, W, cfg, acc)
-        p = task.primary.replace('_causal', '')                              # per epoch: as trained
-        rec['curves'].append(dict(epoch=epoch + 1, train_loss=tr['loss'], val_loss=va['loss'], train_cos=tr[p]['cos_sim'],
-                                  val_cos=va[p]['cos_sim'], train_top1=tr[p]['top1'], val_top1=va[p]['top1'],
-                                  val_accept90=va[p]['accept@0.90'], lr=sched.get_last_lr()[0], seconds=time.time() - t0))
-        improved = va['loss'] < rec['best']
-        rec.update(epoch=epoch + 1, seconds=rec['seconds'] + time.time() - t0)
-        if improved: rec.update(best=va['loss'], best_epoch=epoch + 1, bad=0)
-        else: rec['bad'] += 1
-        rec['done'] = rec['epoch'] >= cfg.epochs or bool(cfg.patience and rec['bad'] >= cfg.patience)
-        if main:
-            if improved: task.save(out/'best.safetensors', meta(rec))
-            task.save(out/'last.safetensors', meta(rec))
-            with atomic_path(out/'curves.csv') as tmp: pd.DataFrame(rec['curves']).to_csv(tmp, index=False)
-            state = dict(rec, module=task.state(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
-                         config=cfg.identity(), data=data)
-            with atomic_path(sp) as tmp: torch.save(state, tmp)             # last: a kill before this redoes the epoch
+    with (output_lock(out, f'training of {cfg.level}') if main else contextlib.nullcontext()):   # one writer per folder
+        data = dict(train_hash=train.hash, val_hash=val.hash)
+        sp = out/STATE
+        if main: out.mkdir(parents=True, exist_ok=True); clean_tmp(out)        # leftovers of a killed run
         acc.wait_for_everyone()
-        run += 1; bar.update(1); bar.set_postfix(val_loss=f"{va['loss']:.4f}", cos=f"{va[p]['cos_sim']:.3f}")
-    bar.close()
-    if not rec['done']: return dict(done=False, epoch=rec['epoch'], level=cfg.level)
+        st = torch.load(sp, map_location='cpu', weights_only=True) if sp.exists() else None
+        if st is not None:
+            _diff_error(cfg, st['config'], data, st['data'], sp)
+            if st['done'] and (out/'train.json').exists(): return read_json(out/'train.json', 'training summary')
 
-    # replicas in sync: every process ends with the same weights (a DDP sanity check)
-    ck = torch.stack([sum(p.detach().double().sum() for p in params), sum(p.detach().double().abs().sum() for p in params)])
-    allck = acc.gather(ck.to(acc.device)[None]).view(-1, 2)
-    in_sync = bool((allck - allck[0]).abs().max() <= 1e-9 * allck[0].abs().max().clamp(min=1))
-    task.load(out/'best.safetensors')
-    res = evaluate_task(task, val, W, cfg, acc, variants=True)
-    extra = task.finish(out, out/'best.safetensors') if main else {}
-    curves = pd.DataFrame(rec['curves'])
-    summary = {'level': cfg.level, 'done': True, 'params': task.n_params, 'val_loss': rec['best'], 'metric': task.primary,
-               'cos_sim': res[task.primary]['cos_sim'], 'accept@0.90': res[task.primary]['accept@0.90'],
-               'top1': res[task.primary]['top1'], 'n_val_positions': res[task.primary]['n_positions'],
-               'best_epoch': rec['best_epoch'], 'epochs_run': rec['epoch'], 'stopped_early': rec['epoch'] < cfg.epochs,
-               'train_seconds': rec['seconds'], 'metrics': {k: v for k, v in res.items() if k != 'loss'},
-               'config': cfg.to_dict(), 'module': task.describe(), 'data': dict(data, train=str(train.path), val=str(val.path)),
-               'world_size': world, 'replicas_in_sync': in_sync, **extra}
-    if main:
-        plot_curves(curves, out/'curves.png', f"{cfg.level}: {task.n_params:,} params")
-        write_json(out/'train.json', summary)
-    acc.wait_for_everyone()
-    return summary
+        seed_everything(cfg.seed)                                                # the same initial weights on every process
+        task = (LoraTask if cfg.level == 'L6' else AdapterTask)(cfg, train, val, acc.device)
+        W = train.W.to(acc.device)                                               # W: [V, D], frozen
+        model = acc.prepare_model(task.module)                                   # DDP when world > 1
+        params = [p for p in task.module.parameters() if p.requires_grad]
+        opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        size = cfg.batch_positions if cfg.unit == 'positions' else cfg.batch_size
+        n_micro = len(shard(epoch_plan(train.chunks, cfg.unit, size), rank, world))
+        if n_micro == 0: raise InputError(f"{len(epoch_plan(train.chunks, cfg.unit, size))} micro-batch(es) cannot feed {world} processes",
+                                          path=train.path, field='batch_size')
+        steps = math.ceil(n_micro / cfg.grad_accum) * cfg.epochs
+        sched = get_cosine_schedule_with_warmup(opt, int(cfg.warmup * steps), steps)
+        rec = dict(epoch=0, curves=[], best=math.inf, best_epoch=0, bad=0, seconds=0., done=False)
+        if st is not None:
+            task.load_state(st['module']); opt.load_state_dict(st['optimizer']); sched.load_state_dict(st['scheduler'])
+            rec = {k: st[k] for k in rec}
+        meta = lambda r: dict(level=cfg.level, epoch=r['epoch'], val_loss=r['curves'][-1]['val_loss'], best_epoch=r['best_epoch'],
+                              data=dict(data, train=str(train.path), val=str(val.path)), config=cfg.to_dict(), world_size=world)
+        bar = tqdm(total=cfg.epochs, initial=rec['epoch'], desc=f'train {cfg.level}', unit='epoch', disable=not (progress and main))
+        run = 0
+        while not rec['done'] and (stop_after is None or run < stop_after):
+            epoch, t0 = rec['epoch'], time.time()
+            torch.manual_seed(cfg.seed * 1_000_003 + epoch * 1_009 + rank)      # dropout: a function of (seed, epoch, rank)
+            plan = shard(epoch_plan(train.chunks, cfg.unit, size, cfg.seed, epoch), rank, world)
+            model.train(); sums = Sums(task.streams, acc.device)
+            for i, b in enumerate(train.batches(plan, cfg.unit, acc.device)):
+                g0 = i // cfg.grad_accum * cfg.grad_accum
+                n_group = min(cfg.grad_accum, len(plan) - g0)                    # the last group may be shorter
+                step_now = i == g0 + n_group - 1
+                with contextlib.nullcontext() if step_now else acc.no_sync(model):
+                    with _autocast(cfg, acc.device): out_ = task.forward(model, b, train)
+                    terms = loss_terms(out_, b['h_v'], b['tokens'], b['mask'], W)
+                    acc.backward(combine_loss(terms, cfg) / n_group)
+                sums.add(terms)
+                if step_now:
+                    if cfg.clip: acc.clip_grad_norm_(params, cfg.clip)
+                    opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
+            tr = sums.reduce(acc).metrics(cfg)
+            va = evaluate_task(task, val, W, cfg, acc)
+            p = task.primary.replace('_causal', '')                              # per epoch: as trained
+            rec['curves'].append(dict(epoch=epoch + 1, train_loss=tr['loss'], val_loss=va['loss'], train_cos=tr[p]['cos_sim'],
+                                      val_cos=va[p]['cos_sim'], train_top1=tr[p]['top1'], val_top1=va[p]['top1'],
+                                      val_accept90=va[p]['accept@0.90'], lr=sched.get_last_lr()[0], seconds=time.time() - t0))
+            improved = va['loss'] < rec['best']
+            rec.update(epoch=epoch + 1, seconds=rec['seconds'] + time.time() - t0)
+            if improved: rec.update(best=va['loss'], best_epoch=epoch + 1, bad=0)
+            else: rec['bad'] += 1
+            rec['done'] = rec['epoch'] >= cfg.epochs or bool(cfg.patience and rec['bad'] >= cfg.patience)
+            if main:
+                if improved: task.save(out/'best.safetensors', meta(rec))
+                task.save(out/'last.safetensors', meta(rec))
+                with atomic_path(out/'curves.csv') as tmp: pd.DataFrame(rec['curves']).to_csv(tmp, index=False)
+                state = dict(rec, module=task.state(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
+                             config=cfg.identity(), data=data)
+                with atomic_path(sp) as tmp: torch.save(state, tmp)             # last: a kill before this redoes the epoch
+            acc.wait_for_everyone()
+            run += 1; bar.update(1); bar.set_postfix(val_loss=f"{va['loss']:.4f}", cos=f"{va[p]['cos_sim']:.3f}")
+        bar.close()
+        if not rec['done']: return dict(done=False, epoch=rec['epoch'], level=cfg.level)
+
+        # replicas in sync: every process ends with the same weights (a DDP sanity check)
+        ck = torch.stack([sum(p.detach().double().sum() for p in params), sum(p.detach().double().abs().sum() for p in params)])
+        allck = acc.gather(ck.to(acc.device)[None]).view(-1, 2)
+        in_sync = bool((allck - allck[0]).abs().max() <= 1e-9 * allck[0].abs().max().clamp(min=1))
+        task.load(out/'best.safetensors')
+        res = evaluate_task(task, val, W, cfg, acc, variants=True)
+        extra = task.finish(out, out/'best.safetensors') if main else {}
+        curves = pd.DataFrame(rec['curves'])
+        summary = {'level': cfg.level, 'done': True, 'params': task.n_params, 'val_loss': rec['best'], 'metric': task.primary,
+                   'cos_sim': res[task.primary]['cos_sim'], 'accept@0.90': res[task.primary]['accept@0.90'],
+                   'top1': res[task.primary]['top1'], 'n_val_positions': res[task.primary]['n_positions'],
+                   'best_epoch': rec['best_epoch'], 'epochs_run': rec['epoch'], 'stopped_early': rec['epoch'] < cfg.epochs,
+                   'train_seconds': rec['seconds'], 'metrics': {k: v for k, v in res.items() if k != 'loss'},
+                   'config': cfg.to_dict(), 'module': task.describe(), 'data': dict(data, train=str(train.path), val=str(val.path)),
+                   'world_size': world, 'replicas_in_sync': in_sync, **extra}
+        if main:
+            plot_curves(curves, out/'curves.png', f"{cfg.level}: {task.n_params:,} params")
+            write_json(out/'train.json', summary)
+        acc.wait_for_everyone()
+        return summary
 
 # %% ../nbs/06_train.ipynb #305617e6
 def _level_config(cfg:TrainConfig, level:str) -> TrainConfig:

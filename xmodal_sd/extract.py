@@ -235,7 +235,8 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
             cfg:ExtractConfig|None=None, # how to run (its hash guards the folder)
             progress:bool=True,          # tqdm bar (main process) with samples/s and ETA
             state=None,                  # accelerate `PartialState` (None: `process_state()`): which chunks this process does
-            meta:dict|None=None          # extra facts for the manifest (e.g. the dataset root)
+            meta:dict|None=None,         # extra facts for the manifest (e.g. the dataset root)
+            retry_skipped:bool=False     # redo finished chunks that skipped samples (after their files were fixed)
             ) -> dict:
     "Run stage 1 over `samples` into `out`, skipping chunks already done; returns the merged manifest (a process's part on the others)."
     cfg, out = (cfg or ExtractConfig()).check(), Path(out)
@@ -250,8 +251,9 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
         ms = _read_manifests(out, cfg)
         if state.is_main_process:
             clean_tmp(out)                                                     # leftovers of a killed run; before anyone writes
-            if not (out/LM_HEAD).exists():
-                save_tensors(out/LM_HEAD, {'weight': verifier.lm_head.weight.float()}, meta=dict(config_hash=cfg.hash()))
+            W = verifier.lm_head.weight.float().cpu()                          # (re)written unless the file holds exactly it
+            if not ((out/LM_HEAD).exists() and torch.equal(load_tensors(out/LM_HEAD)[0].get('weight', torch.empty(0)), W)):
+                save_tensors(out/LM_HEAD, {'weight': W}, meta=dict(config_hash=cfg.hash()))
         state.wait_for_everyone()
 
         n, cs = len(samples), cfg.chunk_size
@@ -265,11 +267,13 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
             if have < want or have > want: del done[k]; continue               # an earlier run over fewer/more of them: redo
             raise InputError(f"chunk {k} of {out} was made from other samples than those given; use another folder",
                              path=out/MANIFEST, field='chunks')
-        head = dict(config=cfg.to_dict(), config_hash=cfg.hash(), n_samples=n, models=_models_info(verifier, drafter), meta=meta or {})
+        head = dict(config=cfg.to_dict(), config_hash=cfg.hash(), n_samples=n, models=_models_info(verifier, drafter), meta=meta or {},
+                    lm_head_sha256=sha256_file(out/LM_HEAD) if state.is_main_process else None)   # the merged manifest is the main's
         pp = _part_path(out, rank)
         part = dict(head, chunks=[c for c in (read_json(pp)['chunks'] if pp.exists() else []) if (out/c['file']).exists()])
         mine = [k for k in range(n_chunks) if k % N == rank]
-        todo = [k for k in mine if not (k in done and (out/done[k]['file']).exists())]
+        intact = lambda c: (out/c['file']).exists() and sha256_file(out/c['file']) == c['sha256']   # a listed chunk is trusted only so
+        todo = [k for k in mine if not (k in done and intact(done[k]) and not (retry_skipped and done[k]['skipped']))]
         size = lambda k: min(cs, n - k * cs)
         bar = tqdm(total=sum(size(k) for k in mine), initial=sum(size(k) for k in mine if k not in todo),
                    desc='extract' + (f' [{rank}/{N}]' if N > 1 else ''), unit='sample', disable=not (progress and state.is_main_process))
@@ -326,8 +330,11 @@ class FeatureReader:
         for c in self.chunks: yield self.load_chunk(c)
 
     def lm_head(self) -> torch.Tensor:
-        "The verifier's LM head weight `[V, Dv]`."
-        return load_tensors(self.out/LM_HEAD)[0]['weight']
+        "The verifier's LM head weight `[V, Dv]`, after checking its sha256 against the manifest (where recorded)."
+        f, want = self.out/LM_HEAD, self.manifest.get('lm_head_sha256')
+        if want and sha256_file(f) != want:
+            raise InputError("the LM head does not match its sha256 in the manifest (corrupt or replaced): re-run stage 1", path=f, field='sha256')
+        return load_tensors(f)[0]['weight']
 
 # %% ../nbs/04_extract.ipynb #98dc4d14
 def _role_path(p, name:str) -> str:
@@ -359,6 +366,7 @@ def xsd_extract(split:str='train',          # split folder under the dataset roo
                 max_questions:int=10,       # the first K questions of that file (the original: 10)
                 limit:int=0,                # only the first `limit` samples (0: all)
                 device:str='auto',          # cpu, cuda, cuda:1, ... ('auto': this process's accelerator, else CPU)
+                retry_skipped:bool=False,   # redo finished chunks that skipped samples (after their files were fixed)
                 quiet:bool=False):          # no progress bar or summary
     "Stage 1: extract paired hidden states of a split into resumable chunks; shards itself under `accelerate launch`."
     from xmodal_sd.core import project_root
@@ -385,7 +393,7 @@ def xsd_extract(split:str='train',          # split folder under the dataset roo
     v, d = load_pair(resolve(cfg.verifier), resolve(cfg.drafter), dev, lc, event_frames=cfg.frames, real=real)
     out = Path(out) if out else data_dir('features', f'{split}-{frames_tag(cfg.frames)}-{cfg.hash()}')
     t0 = time.time()
-    m = extract(v, d, samples, out, cfg, progress=not quiet, state=state,
+    m = extract(v, d, samples, out, cfg, progress=not quiet, state=state, retry_skipped=retry_skipped,
                 meta=dict(root=str(root), dataset=str(ss.root), split_size=len(ss), questions=str(questions) if questions else None,
                           max_questions=max_questions, clip=clip or None))
     if state.is_main_process and not quiet:

@@ -75,7 +75,9 @@ def parse_config(name:str) -> RunSpec:
         elif m == 'ada': adaptive = 'heuristic'
         elif m == 'model': adaptive = 'model'
         elif m == 'eager': rollout = 'eager'
-        elif m[:1] == 'g' and m[1:].isdigit(): gamma = int(m[1:])
+        elif m[:1] == 'g' and m[1:].isdigit():
+            gamma = int(m[1:])
+            if gamma < 1: raise bad("γ = 0 drafts nothing: that is vl_baseline")
         else: raise bad(f"unknown modifier {m!r} (hide, nohide, gN, ada, model, eager; two-phase: p1on, p1off)")
     return RunSpec(name, hide=hide, gamma=gamma, adaptive=adaptive, phase1=phase1, rollout=rollout, **kw)
 
@@ -364,7 +366,11 @@ def bench(cfg:BenchConfig,                 # settings
             data = data_dir('toyworld', meta['config']['world'])
             ss = SampleSet(data, split)
         else: ss = SampleSet(data, questions=questions, max_questions=max_questions)
-        gammas = [int(x) for x in str(cfg.gammas).split(',') if x.strip()]
+        gammas = [int(x) for x in str(cfg.gammas).split(',') if x.strip()] if all(
+            x.strip().isdigit() and int(x) >= 1 for x in str(cfg.gammas).split(',') if x.strip()) else None
+        if gammas is None: raise InputError(f"gammas must be comma-separated draft lengths >= 1, got {cfg.gammas!r}", field='gammas')
+        if cfg.n < 1: raise InputError(f"n must be >= 1, got {cfg.n}", field='n')
+        if not len(ss): raise InputError("the dataset split has no samples", path=ss.index_path, field='samples')
         from xmodal_sd.toypair import load_toypair
         if real:                                                         # each model in its own dtype (the original: fp16 / bf16)
             verifier, drafter = load_pair(verifier, drafter, dev, lc, event_frames=cfg.event_frames)

@@ -27,15 +27,19 @@ class InputError(ValueError):
         super().__init__(f"{msg}" + (f" [{where}]" if where else ''))
 
 # %% ../nbs/00_core.ipynb #fc7fa65c
-import functools, sys
+import errno, functools, sys
 
 def cli_errors(f):
-    "Decorator for CLI entry points: `InputError` -> `error: ...` on stderr, exit 2; Ctrl-C -> exit 130."
+    "Decorator for CLI entry points: `InputError` and `OSError` (a full disk named so) -> `error: ...` on stderr, exit 2; Ctrl-C -> exit 130."
     @functools.wraps(f)
     def _f(*args, **kwargs):
         try: return f(*args, **kwargs)
         except InputError as e:
             print(f"{f.__name__}: error: {e}", file=sys.stderr); sys.exit(2)
+        except OSError as e:                                     # unreadable/unwritable paths, a full disk: the file and the cause
+            why = 'disk full' if e.errno == errno.ENOSPC else (e.strerror or type(e).__name__)
+            print(f"{f.__name__}: error: {why} [file={e.filename}]" if e.filename else f"{f.__name__}: error: {why}", file=sys.stderr)
+            sys.exit(2)
         except KeyboardInterrupt:
             print(f"{f.__name__}: interrupted; finished work is kept and a re-run resumes", file=sys.stderr); sys.exit(130)
     return _f

@@ -389,6 +389,7 @@ def xsd_extract(split:str='train',          # split folder under the dataset roo
         state.wait_for_everyone()
     ss = SampleSet(root, split, questions=questions or None, max_questions=max_questions)
     samples = ss[:limit] if limit else ss
+    if not len(samples): raise InputError("no samples to extract: the split's index is empty", path=ss.index_path, field='samples')
     resolve = lambda p: Path(p) if Path(p).is_absolute() else project_root()/p
     v, d = load_pair(resolve(cfg.verifier), resolve(cfg.drafter), dev, lc, event_frames=cfg.frames, real=real)
     out = Path(out) if out else data_dir('features', f'{split}-{frames_tag(cfg.frames)}-{cfg.hash()}')

@@ -11,7 +11,7 @@ import json, time, traceback
 from pathlib import Path
 import nbformat, papermill as pm
 from tqdm.auto import tqdm
-from .core import output_lock, InputError, project_root, reports_dir, write_json, read_json
+from .core import output_lock, cli_errors, InputError, project_root, reports_dir, write_json, read_json
 import pandas as pd, matplotlib.pyplot as plt
 from .pipeline import Workspace
 from .data import frames_tag
@@ -333,6 +333,7 @@ from .core import data_dir
 LEVELS_ALL = 'L1,L2,L3,L4,L5,B1,L5F,L6'
 
 @call_parse
+@cli_errors
 def xsd_report(levels:str=LEVELS_ALL,   # adapter levels to report, comma-separated
                frames:str='1,5',        # event-image counts, comma-separated
                run:str='',              # pipeline run folder (default: the toy pipeline's, data/runs/default)

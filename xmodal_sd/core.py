@@ -16,7 +16,7 @@ from safetensors.torch import save_file, load_file, safe_open
 # %% auto #0
 __all__ = ['LOCK', 'InputError', 'cli_errors', 'project_root', 'data_dir', 'reports_dir', 'seed_everything', 'get_device', 'sync',
            'Config', 'atomic_path', 'write_json', 'read_json', 'clean_tmp', 'sha256_file', 'output_lock',
-           'save_tensors', 'load_tensors']
+           'save_tensors', 'load_tensors', 'tensor_meta']
 
 # %% ../nbs/00_core.ipynb #e76d4640
 class InputError(ValueError):
@@ -198,3 +198,11 @@ def load_tensors(path, device='cpu') -> tuple[dict, dict]:
     except Exception as e:
         if isinstance(e, InputError): raise
         raise InputError(f"cannot read safetensors file ({type(e).__name__}: {e})", path=path) from None
+
+def tensor_meta(path) -> dict:
+    "The metadata `save_tensors` stored in a safetensors file, without reading its tensors."
+    path = Path(path)
+    if not path.exists(): raise InputError("tensor file not found", path=path)
+    try:
+        with safe_open(str(path), framework='pt') as f: return json.loads((f.metadata() or {}).get('meta', '{}'))
+    except Exception as e: raise InputError(f"cannot read safetensors file ({type(e).__name__}: {e})", path=path) from None

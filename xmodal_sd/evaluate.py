@@ -14,10 +14,10 @@ import numpy as np, torch, torch.nn.functional as F
 import matplotlib.pyplot as plt
 from fastcore.script import call_parse
 from safetensors import safe_open
-from .core import output_lock, Config, InputError, cli_errors, write_json, reports_dir, sync
+from .core import output_lock, tensor_meta, Config, InputError, cli_errors, write_json, reports_dir, sync
 from .extract import FeatureReader, MANIFEST, LM_HEAD
 from .adapters import Adapter, load_adapter, causal_view
-from .data import SampleSet
+from .data import SampleSet, event_mode, frames_tag
 from .speculative import accepted_prefix_lengths, expected_tokens, predicted_speedup, best_gamma
 
 # %% auto #0
@@ -87,6 +87,19 @@ def resolve_adapter(spec, device='cpu') -> tuple[Adapter|None, str, str|None]:
     if not p.exists(): raise InputError("adapter file not found", path=p, field='adapter')
     m, cfg = load_adapter(p, device=device)
     return m, cfg.level, str(p)
+
+def _check_origin(label, apath, r):
+    "An adapter evaluated on features of another event-image mode or another verifier than it was trained on is an error."
+    if not apath: return
+    made = tensor_meta(apath).get('train', {}).get('data', {})
+    mode = r.manifest.get('config', {}).get('frames')
+    if 'frames' in made and mode is not None and event_mode(made['frames']) != event_mode(mode):
+        raise InputError(f"the {label} adapter was trained on {frames_tag(made['frames'])} features, these are {frames_tag(mode)} "
+                         f"({r.out})", path=apath, field='frames')
+    have = r.manifest.get('lm_head_sha256')
+    if made.get('lm_head_sha256') and have and made['lm_head_sha256'] != have:
+        raise InputError(f"the {label} adapter was trained on another verifier's features (their LM heads differ from {r.out}'s)",
+                         path=apath, field='lm_head')
 
 def _check_pair(adapter, label, apath, Dd:int, Dv:int, fpath):
     "The adapter's width must match the features' `h_drafter`/`h_verifier`; identity needs Dd == Dv."
@@ -209,6 +222,7 @@ def draft_level(features,                   # stage 1 folder
     Dd, Dv = _widths(r)
     if W.shape[1] != Dv: raise InputError(f"the LM head is {W.shape[1]} wide, h_verifier {Dv}", path=r.out/LM_HEAD, field='weight')
     _check_pair(module, label, apath, Dd, Dv, r.out)
+    _check_origin(label, apath, r)
     head = module is not None and module.needs_verifier
     if head and not module.predicts_next:
         raise InputError(f"{label} reads verifier states but predicts no next state: it cannot draft", path=apath or label, field='level')

@@ -18,7 +18,7 @@ from .core import (output_lock, Config, InputError, cli_errors, atomic_path, wri
                             clean_tmp, seed_everything, project_root)
 from .adapters import LEVELS, AdapterConfig, AdapterOutput, causal_view, make_adapter, save_adapter
 from .extract import FeatureReader
-from .data import SampleSet, event_mode
+from .data import SampleSet, event_mode, frames_tag
 from .models import Prompt, DrafterRole, load_drafter
 from .toypair import save_role
 
@@ -468,7 +468,11 @@ def train_adapter(train_dir,                    # stage 1 features to train on
     if train.W.shape != val.W.shape or not torch.equal(train.W, val.W):
         raise InputError("the validation features come from another verifier (their LM heads differ)", path=val.path, field='lm_head')
     with (output_lock(out, f'training of {cfg.level}') if main else contextlib.nullcontext()):   # one writer per folder
-        data = dict(train_hash=train.hash, val_hash=val.hash)
+        if event_mode(train.config.get('frames', 1)) != event_mode(val.config.get('frames', 1)):
+            raise InputError(f"the training features are {frames_tag(train.config.get('frames', 1))} and the validation features "
+                             f"{frames_tag(val.config.get('frames', 1))}: extract both with the same event-image mode", path=val.path, field='frames')
+        data = dict(train_hash=train.hash, val_hash=val.hash, frames=train.config.get('frames', 1),   # what an evaluation checks
+                    lm_head_sha256=train.reader.manifest.get('lm_head_sha256'))
         sp = out/STATE
         if main: out.mkdir(parents=True, exist_ok=True); clean_tmp(out)        # leftovers of a killed run
         acc.wait_for_everyone()

@@ -96,8 +96,8 @@ def _check_origin(label, apath, r):
     if 'frames' in made and mode is not None and event_mode(made['frames']) != event_mode(mode):
         raise InputError(f"the {label} adapter was trained on {frames_tag(made['frames'])} features, these are {frames_tag(mode)} "
                          f"({r.out})", path=apath, field='frames')
-    have = r.manifest.get('lm_head_sha256')
-    if made.get('lm_head_sha256') and have and made['lm_head_sha256'] != have:
+    have = r.manifest.get('lm_head_id')                                 # a fingerprint of the verifier's LM head weights
+    if made.get('lm_head_id') and have and made['lm_head_id'] != have:
         raise InputError(f"the {label} adapter was trained on another verifier's features (their LM heads differ from {r.out}'s)",
                          path=apath, field='lm_head')
 

@@ -7,7 +7,7 @@ Docs: https://xmodal-sd.local/extract.html.md"""
 # %% ../nbs/04_extract.ipynb #155bcdd6
 from __future__ import annotations
 import contextlib
-import os, shutil, time
+import hashlib, json, os, shutil, time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,8 @@ from .data import event_mode, n_event_images, frames_tag
 
 # %% auto #0
 __all__ = ['MANIFEST', 'PARTS', 'LM_HEAD', 'ExtractConfig', 'check_vocab', 'max_positions', 'check_context', 'merge_prompts',
-           'SingleProcess', 'process_state', 'extract', 'FeatureReader', 'xsd_extract']
+           'SingleProcess', 'process_state', 'checkpoint_fingerprint', 'samples_fingerprint', 'models_fingerprint',
+           'extract', 'FeatureReader', 'xsd_extract']
 
 # %% ../nbs/04_extract.ipynb #d28fcf14
 @dataclass
@@ -176,6 +177,29 @@ def _merge(ms:list[dict]) -> tuple[dict, list]:
     skipped = [s for k in sorted(chunks) for s in chunks[k].get('skipped', [])]
     return chunks, skipped
 
+def checkpoint_fingerprint(folder) -> str|None:
+    "A fingerprint of a checkpoint folder's weights without reading them: each weight file's name, size, modification time and safetensors header."
+    p = Path(folder) if folder else None
+    if p is None or not p.is_dir(): return None
+    h = hashlib.sha256()
+    for f in sorted(p.glob('*.safetensors')) + sorted(p.glob('*.bin')):
+        with open(f, 'rb') as fh:
+            head = fh.read(8); n = int.from_bytes(head, 'little') if f.suffix == '.safetensors' else 0
+            st = f.stat()                                               # (rewritten weights: a new mtime)
+            h.update(f.name.encode() + st.st_size.to_bytes(8, 'little') + st.st_mtime_ns.to_bytes(8, 'little') + fh.read(min(n, 1 << 24)))
+    return h.hexdigest()[:16]
+
+def samples_fingerprint(samples) -> str:
+    "A fingerprint of samples: each one's split folder and index record (so the same ids from another dataset differ)."
+    h = hashlib.sha256()
+    for s in samples: h.update(json.dumps([str(getattr(s, 'root', '')), getattr(s, 'rec', str(getattr(s, 'id', '')))], sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+def models_fingerprint(verifier, drafter) -> dict:
+    "Both checkpoints' weight fingerprints (None for a model not loaded from a folder)."
+    ck = lambda r: checkpoint_fingerprint(getattr(r.model, 'name_or_path', '') or None)
+    return dict(verifier=ck(verifier), drafter=ck(drafter))
+
 def _models_info(verifier, drafter) -> dict:
     info = lambda r: dict(cls=type(r.model).__name__, dtype=str(r.lm_head.weight.dtype), hidden_size=r.hidden_size,
                           vocab=r.vocab, n_visual=r.n_visual, path=str(getattr(r.model, 'name_or_path', '') or ''))
@@ -249,6 +273,10 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
         rank, N = state.process_index, state.num_processes
         out.mkdir(parents=True, exist_ok=True)
         ms = _read_manifests(out, cfg)
+        weights = models_fingerprint(verifier, drafter)                       # weights changed in place are not the same models
+        stale = next((m['weights'] for m in ms if m.get('weights') and m['weights'] != weights), None)
+        if stale: raise InputError(f"{out} holds features of other model weights ({', '.join(k for k in weights if weights[k] != stale.get(k))} "
+                                   "changed since): use another folder, or delete it to extract again", path=out/MANIFEST, field='weights')
         if state.is_main_process:
             clean_tmp(out)                                                     # leftovers of a killed run; before anyone writes
             W = verifier.lm_head.weight.float().cpu()                          # (re)written unless the file holds exactly it
@@ -268,11 +296,14 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
             raise InputError(f"chunk {k} of {out} was made from other samples than those given; use another folder",
                              path=out/MANIFEST, field='chunks')
         head = dict(config=cfg.to_dict(), config_hash=cfg.hash(), n_samples=n, models=_models_info(verifier, drafter), meta=meta or {},
-                    lm_head_sha256=sha256_file(out/LM_HEAD) if state.is_main_process else None)   # the merged manifest is the main's
+                    weights=weights,
+                    lm_head_sha256=sha256_file(out/LM_HEAD) if state.is_main_process else None,   # the file (the merged manifest is the main's)
+                    lm_head_id=hashlib.sha256(verifier.lm_head.weight.detach().float().cpu().numpy().tobytes()).hexdigest()[:16])   # the weights: which verifier
         pp = _part_path(out, rank)
         part = dict(head, chunks=[c for c in (read_json(pp)['chunks'] if pp.exists() else []) if (out/c['file']).exists()])
         mine = [k for k in range(n_chunks) if k % N == rank]
-        intact = lambda c: (out/c['file']).exists() and sha256_file(out/c['file']) == c['sha256']   # a listed chunk is trusted only so
+        fp = lambda k: samples_fingerprint(samples[k * cs:(k + 1) * cs])   # a chunk is trusted only if its samples' records and its bytes
+        intact = lambda c: c.get('samples_sha') == fp(c['index']) and (out/c['file']).exists() and sha256_file(out/c['file']) == c['sha256']
         todo = [k for k in mine if not (k in done and intact(done[k]) and not (retry_skipped and done[k]['skipped']))]
         size = lambda k: min(cs, n - k * cs)
         bar = tqdm(total=sum(size(k) for k in mine), initial=sum(size(k) for k in mine if k not in todo),
@@ -290,7 +321,7 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
                 for key, v in _answer_batch(verifier, drafter, loaded, cfg, n_shared).items(): acc[key] += v
                 bar.update(len(jobs[j][1]))
                 if j + 1 == len(jobs) or jobs[j + 1][0] != k:                         # the chunk is complete: write it
-                    entry = dict(_write_chunk(out, k, acc, verifier, drafter, cfg), rank=rank)
+                    entry = dict(_write_chunk(out, k, acc, verifier, drafter, cfg), rank=rank, samples_sha=fp(k))
                     part['chunks'] = [c for c in part['chunks'] if c['index'] != k] + [entry]
                     part['chunks'].sort(key=lambda c: c['index'])
                     write_json(pp, part)                                             # after the chunk: listed means complete

@@ -472,7 +472,7 @@ def train_adapter(train_dir,                    # stage 1 features to train on
             raise InputError(f"the training features are {frames_tag(train.config.get('frames', 1))} and the validation features "
                              f"{frames_tag(val.config.get('frames', 1))}: extract both with the same event-image mode", path=val.path, field='frames')
         data = dict(train_hash=train.hash, val_hash=val.hash, frames=train.config.get('frames', 1),   # what an evaluation checks
-                    lm_head_sha256=train.reader.manifest.get('lm_head_sha256'))
+                    lm_head_id=train.reader.manifest.get('lm_head_id'))
         sp = out/STATE
         if main: out.mkdir(parents=True, exist_ok=True); clean_tmp(out)        # leftovers of a killed run
         acc.wait_for_everyone()

@@ -215,7 +215,9 @@ def run_pipeline(cfg:PipelineConfig|str='default',
         run_name = cfg.toypair
     ws = Workspace(data_dir('runs', name or run_name))
     ws.root.mkdir(parents=True, exist_ok=True)
-    rec = read_json(ws.record) if ws.record.exists() else dict(config=cfg.to_dict(), paths=paths, timings={})
+    rel = lambda v: (str(Path(v).relative_to(project_root())) if isinstance(v, str) and Path(v).is_absolute()
+                     and Path(v).is_relative_to(project_root()) else v)   # the record travels with the checkout
+    rec = read_json(ws.record) if ws.record.exists() else dict(config=cfg.to_dict(), paths={k: rel(v) for k, v in paths.items()}, timings={})
     if rec['config'] != cfg.to_dict():
         raise InputError(f"{ws.root} holds a run made with another config (differs in {cfg.diff(rec['config'])}); use another name",
                          path=ws.record, field=next(iter(cfg.diff(rec['config']))))

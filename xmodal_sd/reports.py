@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from .core import output_lock, cli_errors, InputError, project_root, reports_dir, write_json, read_json
 import pandas as pd, matplotlib.pyplot as plt
 from .pipeline import Workspace
-from .data import frames_tag
+from .data import frames_tag, event_mode
 
 
 # %% auto #0
@@ -335,7 +335,7 @@ LEVELS_ALL = 'L1,L2,L3,L4,L5,B1,L5F,L6'
 @call_parse
 @cli_errors
 def xsd_report(levels:str=LEVELS_ALL,   # adapter levels to report, comma-separated
-               frames:str='1,5',        # event-image counts, comma-separated
+               frames:str='1,5',        # event-image modes, comma-separated (1, 5, 5first)
                run:str='',              # pipeline run folder (default: the toy pipeline's, data/runs/default)
                out:str='',              # where the reports go (default: reports/<run name>)
                token_budget:int=24,     # token budget shown in the reports
@@ -345,7 +345,9 @@ def xsd_report(levels:str=LEVELS_ALL,   # adapter levels to report, comma-separa
     run_dir = Path(run) if run else data_dir('runs', 'default')
     if not run_dir.is_dir(): raise InputError("no pipeline run here; run `make main` (or `xsd_main`) first", path=run_dir)
     out_dir = Path(out) if out else reports_dir(run_dir.name)
-    fs = [int(f) for f in frames.split(',')]
+    fs = [event_mode(f) for f in frames.split(',')]
+    bad = [lv for lv in levels.split(',') if lv not in LEVELS_ALL.split(',')]
+    if bad: raise InputError(f"unknown level(s) {bad}; levels: {LEVELS_ALL}", field='levels')
     ws = Workspace(run_dir)   # only the levels this run trained with each frame count
     per = {n: [lv for lv in levels.split(',') if (ws.adapters(n)/lv/'train.json').exists()] for n in fs}
     rows = make_reports(run_dir, out_dir, per, fs, token_budget, gamma, force)

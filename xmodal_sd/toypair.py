@@ -417,6 +417,7 @@ def xsd_toy(preset:str='default',   # ToyPairConfig preset: tiny, default or gpu
             force:bool=False,       # retrain the pair even if one with this config exists
             threads:int=0):         # torch CPU threads (0: the preset's choice)
     "The main job on the toy world: generate it, train the toy pair, print the per-question-type accuracy table."
+    if threads < 0: raise InputError(f"threads must be >= 0 (0: the preset's), got {threads}", field='threads')
     cfg = ToyPairConfig.from_name(preset)
     if threads: cfg = cfg.replace(threads=threads)
     t0 = time.time()

@@ -6,6 +6,7 @@ Docs: https://xmodal-sd.local/train.html.md"""
 
 # %% ../nbs/06_train.ipynb #379925b8
 from __future__ import annotations
+import dataclasses
 import contextlib, hashlib, json, math, time
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,13 @@ class TrainConfig(Config):
     def check(self) -> TrainConfig:
         "Refuse values the trainer cannot honour, naming the field; returns self."
         if self.level not in ALL_LEVELS: raise InputError(f"unknown level {self.level!r}; levels: {ALL_LEVELS}", field='level')
+        for f in dataclasses.fields(self):                                   # a number where one is expected (e.g. from --extra)
+            v = getattr(self, f.name)
+            if isinstance(f.default, (int, float)) and not isinstance(f.default, bool) and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                raise InputError(f"{f.name} must be a number, got {v!r}", field=f.name)
+        for f in ('dropout', 'lora_dropout'):
+            v = getattr(self, f)
+            if v is not None and not (isinstance(v, (int, float)) and 0 <= v < 1): raise InputError(f"{f} is a fraction in [0, 1), got {v!r}", field=f)
         lora = self.level == 'L6'
         for f in (_ADAPTER_OPTS if lora else LORA_DEFAULTS):
             if getattr(self, f) is not None:

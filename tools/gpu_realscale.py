@@ -134,7 +134,7 @@ def cuda_mem(dev) -> dict:
                 peak_reserved=torch.cuda.max_memory_reserved(dev), total=total,
                 context=max(0, total - free - torch.cuda.memory_reserved(dev)))
 
-def load_pair(ck:dict, quant:str, dev, mem:Table, config:str):
+def load_pair_measured(ck:dict, quant:str, dev, mem:Table, config:str):
     "Load the verifier, then the drafter, recording each one's load time and memory."
     roles = {}
     for kind, loader in (('verifier', load_verifier), ('drafter', load_drafter)):
@@ -441,7 +441,7 @@ def main(argv=None) -> int:
                 log(f"== {config}: skipped ({skip})"); save(); continue
             pair = {}
             def costs_section():
-                V, D1 = pair['V'], pair['D1'] = load_pair(ck, q, dev, tabs['memory'], config)
+                V, D1 = pair['V'], pair['D1'] = load_pair_measured(ck, q, dev, tabs['memory'], config)
                 D5 = DrafterRole(D1.model, D1.tokenizer, event_frames=5)          # the same model, 5 event images
                 reset_memory(dev, f'{config} pair loaded')   # the loader's own transient peak (e.g. its allocator warm-up) is not the run's
                 with torch.inference_mode():

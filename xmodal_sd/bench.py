@@ -268,6 +268,7 @@ def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:Be
                 if out == ref: break
                 ref = out
             dec.replay = Replay(ref, tr, verifier.eos_token_id, Vs, seed=cfg.seed + i)
+            return gen()
         return dec.generate(get(verifier), get(dec.drafter) if dec.drafter is not None else None)
     warm = [prompts_for(samples[i]) for i in range(min(cfg.warmup, len(samples)))]
     for get in warm:

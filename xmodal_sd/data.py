@@ -14,10 +14,10 @@ from PIL import Image, UnidentifiedImageError
 from .core import InputError, read_json, write_json
 
 # %% auto #0
-__all__ = ['INDEX_FILE', 'PLACEHOLDERS', 'EVENT_MODES', 'FRAME_SAMPLING', 'event_mode', 'n_event_images', 'event_image_key',
-           'frames_tag', 'load_png', 'load_events', 'uniform_indices', 'read_video_file', 'eventgpt_event_images',
-           'Sample', 'load_questions', 'SampleSet', 'write_example_dataset', 'write_video_file',
-           'write_original_layout', 'write_questions_file']
+__all__ = ['INDEX_FILE', 'PLACEHOLDERS', 'EVENT_MODES', 'FRAME_SAMPLING', 'event_mode', 'mode_row', 'n_event_images',
+           'event_image_key', 'frames_tag', 'load_png', 'load_events', 'uniform_indices', 'read_video_file',
+           'eventgpt_event_images', 'Sample', 'load_questions', 'SampleSet', 'write_example_dataset',
+           'write_video_file', 'write_original_layout', 'write_questions_file']
 
 # %% ../nbs/02_data.ipynb #fa568e87
 INDEX_FILE = 'EventGPT_Instruction_Subset.json'   # the real layout's index name
@@ -34,15 +34,18 @@ def event_mode(frames) -> int|str:
     if f == '5first' or (isinstance(f, int) and not isinstance(f, bool) and f >= 1): return f
     raise InputError(f"event frames must be 1, 5 or '5first' (or another image count), got {frames!r}", field='frames')
 
+def mode_row(frames) -> tuple:
+    "`(record field, images in it, images fed)` of mode `frames` (another image count `n`: `event_image_{n}f`, n, n)."
+    m = event_mode(frames)
+    return EVENT_MODES.get(m) or (f'event_image_{m}f', m, m)
+
 def n_event_images(frames) -> int:
     "How many event images the drafter is fed in mode `frames`."
-    m = event_mode(frames)
-    return EVENT_MODES[m][2] if m in EVENT_MODES else m
+    return mode_row(frames)[2]
 
 def event_image_key(frames) -> str:
     "The record field (and folder) holding the pre-rendered event images that mode `frames` reads."
-    m = event_mode(frames)
-    return EVENT_MODES[m][0] if m in EVENT_MODES else f'event_image_{m}f'
+    return mode_row(frames)[0]
 
 def frames_tag(frames) -> str:
     "A file-name tag for mode `frames`: `1f`, `5f`, `5first`."
@@ -198,14 +201,14 @@ class Sample:
     def event_images(self, frames=1) -> list[np.ndarray]:
         "The event images mode `frames` feeds (`1`, `5`, `'5first'`): uint8 `[H, W, 3]` each, sizes may differ; pre-rendered when the record lists them, else rendered from the stream as EventGPT does."
         m = event_mode(frames)
-        key, n_src = event_image_key(m), (EVENT_MODES[m][1] if m in EVENT_MODES else m)
+        key, n_src, n_fed = mode_row(m)
         ps = self.rec.get(key)
         if ps:                                                      # generate_json.py writes [] where it found no image
             if not isinstance(ps, list): raise InputError(f"{key} must be a list of image paths", field=key, sample=self.id)
             if m == '5first': ps = ps[:1]                            # the original pipeline reads only the first
             elif len(ps) != n_src: raise InputError(f"{key} lists {len(ps)} images, {n_src} expected", field=key, sample=self.id)
             return [load_png(self.root/key/p, self.id) for p in ps]
-        return eventgpt_event_images(self.events(), n_src, self.id)[:n_event_images(m)]
+        return eventgpt_event_images(self.events(), n_src, self.id)[:n_fed]
 
     def __repr__(self): return f"Sample({self.id!r}, q={self.question!r}, a={self.answer!r})"
 

@@ -279,9 +279,11 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
                                    "changed since): use another folder, or delete it to extract again", path=out/MANIFEST, field='weights')
         if state.is_main_process:
             clean_tmp(out)                                                     # leftovers of a killed run; before anyone writes
-            W = verifier.lm_head.weight.float().cpu()                          # (re)written unless the file holds exactly it
+            W = verifier.lm_head.weight.detach().float().cpu()                 # (re)written unless the file holds exactly it
             if not ((out/LM_HEAD).exists() and torch.equal(load_tensors(out/LM_HEAD)[0].get('weight', torch.empty(0)), W)):
                 save_tensors(out/LM_HEAD, {'weight': W}, meta=dict(config_hash=cfg.hash()))
+            lm = dict(lm_head_sha256=sha256_file(out/LM_HEAD),                  # the file's bytes, and which verifier (its weights)
+                      lm_head_id=hashlib.sha256(W.numpy().tobytes()).hexdigest()[:16])
         state.wait_for_everyone()
 
         n, cs = len(samples), cfg.chunk_size
@@ -296,13 +298,12 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
             raise InputError(f"chunk {k} of {out} was made from other samples than those given; use another folder",
                              path=out/MANIFEST, field='chunks')
         head = dict(config=cfg.to_dict(), config_hash=cfg.hash(), n_samples=n, models=_models_info(verifier, drafter), meta=meta or {},
-                    weights=weights,
-                    lm_head_sha256=sha256_file(out/LM_HEAD) if state.is_main_process else None,   # the file (the merged manifest is the main's)
-                    lm_head_id=hashlib.sha256(verifier.lm_head.weight.detach().float().cpu().numpy().tobytes()).hexdigest()[:16])   # the weights: which verifier
+                    weights=weights, **(lm if state.is_main_process else {}))   # (the merged manifest is the main's)
         pp = _part_path(out, rank)
         part = dict(head, chunks=[c for c in (read_json(pp)['chunks'] if pp.exists() else []) if (out/c['file']).exists()])
         mine = [k for k in range(n_chunks) if k % N == rank]
-        fp = lambda k: samples_fingerprint(samples[k * cs:(k + 1) * cs])   # a chunk is trusted only if its samples' records and its bytes
+        fps = {k: samples_fingerprint(samples[k * cs:(k + 1) * cs]) for k in range(n_chunks)}   # a chunk is trusted only if its samples'
+        fp = fps.__getitem__                                                 # records and its bytes are the ones given
         intact = lambda c: c.get('samples_sha') == fp(c['index']) and (out/c['file']).exists() and sha256_file(out/c['file']) == c['sha256']
         todo = [k for k in mine if not (k in done and intact(done[k]) and not (retry_skipped and done[k]['skipped']))]
         size = lambda k: min(cs, n - k * cs)
@@ -409,8 +410,7 @@ def xsd_extract(split:str='train',          # split folder under the dataset roo
     lc = LoadConfig(quant=quant, double_quant=double_quant, verifier_dtype=verifier_dtype, drafter_dtype=drafter_dtype,
                     clip=clip).resolve(dev, real)                        # refuses quantisation on a CPU before anything loads
     cfg = ExtractConfig(split=split, frames=frames, max_new_tokens=max_new_tokens, batch_size=batch_size, chunk_size=chunk_size,
-                        quant=lc.quant, double_quant=lc.double_quant and lc.quant == '4bit', dtype=dtype,
-                        verifier_dtype=lc.verifier_dtype, drafter_dtype=lc.drafter_dtype,
+                        dtype=dtype, **lc.recorded(),
                         verifier=_role_path(verifier, 'verifier'), drafter=_role_path(drafter, 'drafter')).check()
     if root is None:
         root = data_dir('toyworld', 'default')

@@ -692,6 +692,11 @@ class LoadConfig(Config):
             dts[f] = v
         return self.replace(quant=q, **dts)
 
+    def recorded(self) -> dict:
+        "The resolved settings stage 1 records (`ExtractConfig` fields): double quantisation only where it applies (4-bit)."
+        return dict(quant=self.quant, double_quant=self.double_quant and self.quant == '4bit', verifier_dtype=self.verifier_dtype,
+                    drafter_dtype=self.drafter_dtype)
+
 def load_pair(verifier, drafter,           # local checkpoint folders
               device='cpu', lc:LoadConfig|None=None,
               event_frames=1,              # the drafter's event-image mode

@@ -94,11 +94,9 @@ def _drafter_for(d:DrafterRole, frames:int) -> DrafterRole:
     return d if d.event_frames == frames else DrafterRole(d.model, d.tokenizer, event_frames=frames)
 
 def _extract_cfg(cfg:PipelineConfig, split:str, frames, verifier:str, drafter:str, paths:dict) -> ExtractConfig:
-    lc = paths.get('load') or {}                                       # how the real pair was loaded (resolved), recorded
+    lc = paths.get('load')                                             # how the real pair was loaded (resolved), recorded
     return ExtractConfig(split=split, frames=frames, max_new_tokens=cfg.max_new_tokens, batch_size=cfg.extract_batch,
-                         chunk_size=256, verifier=verifier, drafter=drafter, quant=lc.get('quant', 'none'),
-                         double_quant=bool(lc.get('double_quant')) and lc.get('quant') == '4bit',
-                         verifier_dtype=lc.get('verifier_dtype', 'auto'), drafter_dtype=lc.get('drafter_dtype', 'auto'))
+                         chunk_size=256, verifier=verifier, drafter=drafter, **(LoadConfig.from_dict(lc).recorded() if lc else {}))
 
 def _meta(paths:dict, split:str) -> dict:
     "What stage 1 records for later stages: the split folder, the questions file (an index without questions), the CLIP folder."

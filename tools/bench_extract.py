@@ -50,8 +50,7 @@ def main():
     tmp = Path(tempfile.mkdtemp(prefix='bench_extract_'))
     try:
         seed_everything(0)
-        size = ToyWorldConfig.from_name('gpu').size if a.preset == 'gpu' else ToyWorldConfig().size
-        wcfg = ToyWorldConfig(size=size, n_train=math.ceil(a.n / 3) + 1, n_test=1, n_internal=16, n_video_frames=16)
+        wcfg = ToyWorldConfig(n_train=math.ceil(a.n / 3) + 1, n_test=1, n_internal=16, n_video_frames=16)
         t = time.time(); world = generate_toyworld(tmp/'world', wcfg, progress=False); t_world = time.time() - t
         v, d = make_pair(a.preset, device, dtype, world)
         samples = SampleSet(world, 'train')[:a.n]

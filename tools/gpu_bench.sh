@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stage 4 on a GPU: the wall-clock benchmark of every configuration with the trained GPU toy pair.
 # Run from the repository root on the GPU box after stages 1-2 at the gpu preset, i.e. after
-#   xsd_toy --preset gpu                                     (-> data/toypair/gpu, its world data/toyworld/gpu)
+#   xsd_toy --preset gpu                                     (-> data/toypair/gpu: the default pair, 32 layers deep)
 #   stage 1 + stage 2 on that pair                           (-> a runs folder with <level>/best.safetensors, L6/drafter/)
 # Usage: tools/gpu_bench.sh RUNS_FOLDER [OUT_FOLDER] [extra xsd_bench flags...]
 # Without trained adapters, a random pair times the engine (acceptance meaningless):

@@ -3,14 +3,18 @@
 `make_toypair` trains the roles one after the other; on a GPU the tiny models leave it mostly idle, so two processes
 take about the time of one. Afterwards `xsd_toy --preset PRESET` (same XSD_DATA) finds both roles and evaluates them.
 
-    python tools/gpu_toypair.py --preset default [--out FOLDER] [--workers 14]
+    python tools/gpu_toypair.py --preset gpu [--out FOLDER] [--workers 14] [--set '{"vlm_steps": 100}']
+
+`--set` overrides config fields (a probe of the step times, say); the pair folder records the config it was made with.
 """
-import argparse, os, time
+import argparse, json, os, time
 from multiprocessing import get_context
 from pathlib import Path
+import sys
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a checkout without installing
 import torch
 
-def role_job(preset:str, role_name:str, troot:str, tokdir:str, out:str, threads:int):
+def role_job(cfg_json:str, role_name:str, troot:str, tokdir:str, out:str, threads:int):
     if threads: torch.set_num_threads(threads)
     # the same pair on every run of the same machine and versions, as far as torch can: cuBLAS's fixed workspace
     # (set before the first matmul) and deterministic kernels where torch has them (warnings where it has none)
@@ -20,9 +24,11 @@ def role_job(preset:str, role_name:str, troot:str, tokdir:str, out:str, threads:
     from xmodal_sd.core import write_json
     from xmodal_sd.data import SampleSet
     from xmodal_sd.toypair import ToyPairConfig, train_role, load_memory, save_role, frame_counts
-    cfg = ToyPairConfig.from_name(preset)
+    cfg = ToyPairConfig.from_dict(json.loads(cfg_json))
+    t0 = time.time()
     train = load_memory(SampleSet(troot, 'train'), 8, frame_counts(cfg.train_frames), progress=False)
     role, curves, timings = train_role(role_name, PreTrainedTokenizerFast.from_pretrained(tokdir), train, cfg)
+    timings['load_s'] = time.time() - t0 - sum(timings.values())
     role.model.to('cpu'); save_role(role, Path(out)/role_name)
     write_json(Path(out)/f'{role_name}.part.json', dict(curves=curves, timings=timings))
     print(f'{role_name}: {timings}', flush=True)
@@ -32,12 +38,14 @@ def main():
     ap.add_argument('--preset', default='default'); ap.add_argument('--out', default='')
     ap.add_argument('--workers', type=int, default=None, help='processes generating the world')
     ap.add_argument('--threads', type=int, default=2, help='torch CPU threads per role process (0: torch default)')
+    ap.add_argument('--set', default='{}', help='config fields to override, as JSON')
     a = ap.parse_args()
     from xmodal_sd.core import data_dir, read_json, write_json
     from xmodal_sd.data import SampleSet
     from xmodal_sd.toypair import ToyPairConfig, build_tokenizer, train_world, tokenizer_texts
     from xmodal_sd.toyworld import generate_toyworld
-    cfg, t0 = ToyPairConfig.from_name(a.preset), time.time()
+    cfg, t0 = ToyPairConfig.from_name(a.preset, **json.loads(a.set)), time.time()
+    if cfg.expand_from: raise SystemExit(f"the '{a.preset}' pair is not trained but expanded from '{cfg.expand_from}': xsd_toy --preset {a.preset}")
     out = Path(a.out) if a.out else data_dir('toypair', a.preset)
     if (out/'toypair.json').exists(): raise SystemExit(f'{out} already holds a pair; remove it or pass another --out')
     tcfg, troot = train_world(cfg)
@@ -45,7 +53,7 @@ def main():
     print(f'world {troot}: {time.time() - t0:.0f}s', flush=True)
     build_tokenizer(tokenizer_texts(SampleSet(troot, 'train')), out/'tokenizer')
     ctx = get_context('spawn')                       # CUDA in the children
-    ps = [ctx.Process(target=role_job, args=(a.preset, r, str(troot), str(out/'tokenizer'), str(out), a.threads))
+    ps = [ctx.Process(target=role_job, args=(json.dumps(cfg.to_dict()), r, str(troot), str(out/'tokenizer'), str(out), a.threads))
           for r in ('verifier', 'drafter')]
     for p in ps: p.start()
     for p in ps: p.join()

@@ -24,7 +24,7 @@ from .speculative import SpecConfig, SpecDecoder, Generation, predicted_speedup,
 # %% auto #0
 __all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'REALSCALE', 'RunSpec', 'parse_config', 'expand_configs',
            'load_adapters', 'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder', 'divergence', 'run_bench',
-           'summarize', 'bench', 'show', 'xsd_bench', 'realscale_tables', 'realscale_summary']
+           'speedup_interval', 'summarize', 'bench', 'show', 'xsd_bench', 'realscale_tables', 'realscale_summary']
 
 # %% ../nbs/09_bench.ipynb #5cc9b559
 DRAFTER_LEVELS = ('L1', 'L2', 'L3', 'L4', 'L5', 'L6')   # draft from the drafter's states (L6: merged drafter, no adapter)
@@ -295,8 +295,21 @@ def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:Be
 # %% ../nbs/09_bench.ipynb #bc3732e0
 def _ratio(a, b): return float(a / b) if b else math.nan
 
+def speedup_interval(base:pd.DataFrame, g:pd.DataFrame, n_boot:int=2000, seed:int=0) -> tuple[float, float]:
+    """95% bootstrap interval of the speedup `mean(base total) / mean(g total)` over the samples both ran (paired by
+    sample id; resampled with a fixed seed, so the same rows give the same interval)."""
+    b = base.groupby('sample').total_ms.mean(); x = g.groupby('sample').total_ms.mean()
+    both = b.index.intersection(x.index)
+    if len(both) < 2: return math.nan, math.nan
+    b, x = b[both].to_numpy(), x[both].to_numpy()
+    idx = np.random.default_rng(seed).integers(len(both), size=(n_boot, len(both)))
+    r = b[idx].mean(1) / x[idx].mean(1)
+    return float(np.percentile(r, 2.5)), float(np.percentile(r, 97.5))
+
 def summarize(rows) -> pd.DataFrame:
-    "One row per configuration (in first-seen order): medians, speedups vs both baselines, acceptance, α, γ, c, prediction."
+    """One row per configuration (in first-seen order): medians, speedups vs both baselines (of the median total:
+    `speedup_*`; of the mean: `speedup_*_mean`, with its 95% bootstrap interval over samples `speedup_*_lo/hi`),
+    acceptance, α, γ, c, prediction."""
     df = pd.DataFrame(list(rows))
     if df.empty: raise InputError("no benchmark rows to summarise", field='rows')
     med = df.groupby('config', sort=False)[['prefill_ms', 'decode_ms', 'total_ms']].median()
@@ -320,7 +333,10 @@ def summarize(rows) -> pd.DataFrame:
                    prefill_ms=m.prefill_ms, decode_ms=m.decode_ms, total_ms=m.total_ms, total_ms_mean=tot)
         for b, key in (('vl_baseline', 'vl'), ('hf_generate', 'hf')):
             rec[f'speedup_{key}'] = _ratio(base[b].total_ms, m.total_ms) if base[b] is not None else math.nan
-        rec['speedup_vl_mean'] = _ratio(df[df.config == 'vl_baseline'].total_ms.mean(), tot) if base['vl_baseline'] is not None else math.nan
+        for b, key in (('vl_baseline', 'vl'), ('hf_generate', 'hf')):
+            bd = df[df.config == b]
+            rec[f'speedup_{key}_mean'] = _ratio(bd.total_ms.mean(), tot) if len(bd) else math.nan
+            rec[f'speedup_{key}_lo'], rec[f'speedup_{key}_hi'] = speedup_interval(bd, g) if len(bd) and 'sample' in g else (math.nan, math.nan)
         rec['decode_speedup_vl'] = _ratio(base['vl_baseline'].decode_ms, m.decode_ms) if base['vl_baseline'] is not None else math.nan
         sd, sa = sum(map(sum, g.drafts)), sum(map(sum, g.accepted))
         rec.update(acceptance=_ratio(sa, sd), alpha=alpha, gamma=gamma, tokens_per_step=E, c=c, v=vv,
@@ -511,8 +527,8 @@ def realscale_summary(root=None) -> str:
         e = e2e.copy()
         e['vs_faster'] = e[['speedup_vl', 'speedup_hf']].min(axis=1)
         spec = e[~e.configuration.isin(['vl_baseline', 'hf_generate'])]
-        lines.append(f"- end to end, PROJECTED at a replayed acceptance α ({', '.join(sorted(e.run.unique()))}, {int(spec.n.max())} samples each, "
-                     f"{int(e.n.sum() - e.consistent.sum())} emitted tokens not the verifier's own), speedup against the faster baseline:")
+        lines.append(f"- end to end, PROJECTED at a replayed acceptance α ({', '.join(sorted(e.run.unique()))}, {_span(spec.n, '{:.0f}')} samples each, "
+                     f"{int(e.n.sum() - e.consistent.sum())} of {int(e.n.sum())} samples with a token not the verifier's own), speedup against the faster baseline:")
         for (q, tr), d in spec.sort_values(['config', 'trace']).groupby(['config', 'trace'], sort=False):
             best = d.loc[d.vs_faster.idxmax()]
             side = d[d.configuration.str.match(r'^(L\d|L5F)\+VL')]

@@ -496,8 +496,7 @@ class ToyModelConfig(Config):
         'tiny': dict(vision_hidden=32, vision_layers=2, vision_heads=2, vision_intermediate=64, video_size=16, event_size=24,
                      hidden=64, layers=2, heads=4, kv_heads=2, intermediate=128, max_positions=256),
         'cpu': {},
-        'gpu': dict(vision_hidden=128, vision_layers=4, vision_heads=4, vision_intermediate=512, video_size=64, event_size=96,
-                    vision_feature_layer=-2, hidden=384, layers=32, heads=6, kv_heads=6, intermediate=1024, max_positions=2048)}
+        'gpu': dict(layers=32)}     # the 7B pair's depth: on a GPU a toy step's cost follows the layer count, not the width
 
 def special_ids(tokenizer) -> dict:
     "Ids of the special tokens the toy models need; a missing one is an `InputError` naming it."

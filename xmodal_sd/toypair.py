@@ -6,7 +6,7 @@ Docs: https://xmodal-sd.local/toypair.html.md"""
 
 # %% ../nbs/03a_toypair.ipynb #fa669c46
 from __future__ import annotations
-import json, os, shutil, time
+import copy, hashlib, json, os, shutil, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -20,14 +20,15 @@ from .core import (Config, InputError, cli_errors, data_dir, reports_dir, seed_e
 from .toyworld import (ToyWorldConfig, generate_toyworld, check_answer, chance_accuracy, as_scene, ordered_agents,
                                 KINDS, COLOURS, DIRECTIONS, LIGHTINGS)
 from .data import SampleSet
-from .models import toy_verifier, toy_drafter, VerifierRole, DrafterRole, load_verifier, load_drafter, generate_batch
+from .models import (toy_verifier, toy_drafter, VerifierRole, DrafterRole, load_verifier, load_drafter, generate_batch,
+                              ToyModelConfig)
 
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'N_ATTR', 'N_SLOTS', 'SLOT_OUT', 'N_SLOT_ATTR', 'VISION_HEADS', 'PRETRAINED', 'build_tokenizer',
            'ToyPairConfig', 'MemorySample', 'frame_counts', 'load_memory', 'scene_targets', 'attribute_loss',
            'slot_targets', 'slot_loss', 'TokenSlotHead', 'read_layer', 'pretrain_tower', 'answer_loss', 'train_vlm',
            'evaluate', 'regrade', 'accuracy_table', 'save_role', 'load_toypair', 'train_world', 'tokenizer_texts',
-           'train_role', 'make_toypair', 'xsd_toy']
+           'train_role', 'make_toypair', 'expand_role', 'weights_sha', 'source_pair', 'expand_pair', 'xsd_toy']
 
 # %% ../nbs/03a_toypair.ipynb #9c92bd18
 SPECIAL_TOKENS = ['<unk>', '<s>', '</s>', '<pad>', '<video>', '<image>', '<event>']
@@ -69,13 +70,13 @@ class ToyPairConfig(Config):
     threads: int = 0                  # torch threads on CPU (0 = torch's default)
     precision: str = 'fp32'           # 'fp32', or 'bf16' (autocast on CUDA: the weights stay float32)
     device: str = 'auto'              # where to train ('auto': CUDA when present)
+    expand_from: str = ''             # '': train; else the preset of a trained pair to deepen to `models`' depth instead (`expand_role`)
     seed: int = 0
     PRESETS: ClassVar[dict] = {
         'tiny':    dict(world='tiny', models='tiny', train_clips=0, vision_steps=4, vision_batch=8, vlm_steps=4, vlm_batch=4,
                         train_frames='1,5'),
         'default': dict(),
-        'gpu':     dict(world='gpu', models='gpu', train_clips=0, precision='bf16', vision_steps=600, vlm_steps=700, vlm_batch=32),
-                   # a short recipe: the whole gpu pipeline (world, pair, stages 1-4) must fit one 10-minute GPU session
+        'gpu':     dict(models='gpu', expand_from='default'),   # the default pair, 32 layers deep (see "A pair for the GPU")
     }
 
 # %% ../nbs/03a_toypair.ipynb #7091e633
@@ -344,8 +345,9 @@ def make_toypair(preset:str='default',        # ToyPairConfig preset
                  cfg:ToyPairConfig|None=None,  # or a config (overrides `preset`)
                  force:bool=False,             # retrain even if a trained pair with this config exists
                  progress:bool=True,
-                 log=print) -> pd.DataFrame:
-    "Generate the toy world, train the toy pair, evaluate it; returns the per-question-type accuracy table."
+                 log=print,
+                 redecode:bool=False) -> pd.DataFrame:  # decode the test split again even where stored answers exist (another device)
+    "Generate the toy world, train (or expand) the toy pair, evaluate it; returns the per-question-type accuracy table."
     cfg = cfg or ToyPairConfig.from_name(preset)
     name = preset if cfg == ToyPairConfig.from_name(preset) else f'{preset}-{cfg.hash()}'
     if cfg.threads: torch.set_num_threads(cfg.threads)
@@ -366,16 +368,19 @@ def make_toypair(preset:str='default',        # ToyPairConfig preset
     if force or not meta: meta = dict(config=cfg.to_dict(), config_hash=cfg.hash(), timings={}, curves={})
     train, frames = None, frame_counts(cfg.train_frames)
     loaded = tuple(sorted(set(frames) | {1, 5}))                               # the drafter is scored with 1 and 5 event images
-    if force or not all(r in meta['timings'] for r in ('verifier', 'drafter')):
+    roles_there = all((proot/r/'config.json').exists() for r in ('verifier', 'drafter'))
+    if not cfg.expand_from and (force or not all(r in meta['timings'] for r in ('verifier', 'drafter'))):
         tcfg, troot = train_world(cfg)
         if troot != wroot: _, timings['train_world_s'] = _time(generate_toyworld, troot, tcfg, progress=progress)
         train, timings['load_train_s'] = _time(load_memory, SampleSet(troot, 'train'), 8, frames, progress)
     test, timings['load_test_s'] = _time(load_memory, SampleSet(wroot, 'test'), 8, loaded, progress)
-    if force or not (proot/'tokenizer').exists():
+    if cfg.expand_from:                                                        # no training: a trained pair, deepened
+        if force or not roles_there: expand_pair(cfg, proot, meta, log)
+        else: log(f"verifier, drafter: reusing {proot}")
+    elif force or not (proot/'tokenizer').exists():
         build_tokenizer(tokenizer_texts(train), proot/'tokenizer')
     tok = PreTrainedTokenizerFast.from_pretrained(proot/'tokenizer')
-    roles = {}
-    for role_name in ('verifier', 'drafter'):
+    for role_name in () if cfg.expand_from else ('verifier', 'drafter'):
         out = proot/role_name
         if out.exists() and not force and role_name in meta['timings']:
             log(f"{role_name}: reusing {out}"); continue
@@ -387,7 +392,7 @@ def make_toypair(preset:str='default',        # ToyPairConfig preset
         log(f"{role_name}: trained in {sum(t.values()):.0f}s (vision {t['vision_s']:.0f}s, vlm {t['vlm_s']:.0f}s), "
             f"loss {np.mean(curves['vlm'][-20:]):.3f} -> {out}")
     cache, key = proot/'evaluation.json', dict(config_hash=cfg.hash(), world=wcfg.hash(), roles=sorted(meta['timings']))
-    cached = read_json(cache, 'toy pair evaluation') if cache.exists() and not force else None
+    cached = read_json(cache, 'toy pair evaluation') if cache.exists() and not (force or redecode) else None
     if cached and cached['key'] == key:          # greedy answers are deterministic: re-grade the stored ones
         results = {k: regrade(test, preds) for k, preds in cached['predictions'].items()}
         log(f"evaluation: re-grading the stored answers in {cache} (delete it, or --force, to decode again)")
@@ -404,24 +409,107 @@ def make_toypair(preset:str='default',        # ToyPairConfig preset
     table = accuracy_table(results, chance)
     rep = reports_dir(f'toypair_{name}.json')
     write_json(rep, dict(config=cfg.to_dict(), config_hash=cfg.hash(), pair=str(proot), world=str(wroot),
+                         decoded_on=None if cached and cached['key'] == key else str(get_device(cfg.device)),
                          n_test=len(test), accuracy=table.to_dict(), timings={**meta['timings'], **timings},
                          predictions={k: dict(zip(df['id'], df['pred'])) for k, df in results.items()}))
     table.to_csv(rep.with_suffix('.csv'))
     log(f"reports: {rep} and {rep.with_suffix('.csv')}")
     return table
 
+# %% ../nbs/03a_toypair.ipynb #3db25573
+def _decoder_stack(model) -> tuple[nn.Module, str]:
+    "The module holding the LLM's decoder layers, and that attribute's name (the one `nn.ModuleList` of `LlamaDecoderLayer`s)."
+    from transformers.models.llama.modeling_llama import LlamaDecoderLayer
+    hits = [(m, n) for m in model.modules() for n, c in m.named_children()
+            if isinstance(c, nn.ModuleList) and len(c) and all(isinstance(x, LlamaDecoderLayer) for x in c)]
+    if len(hits) != 1: raise InputError(f"expected one stack of Llama decoder layers, found {len(hits)}", field='model')
+    return hits[0]
+
+def expand_role(role, layers:int):
+    """Deepen `role`'s LLM to `layers` decoder layers, in place: each layer is followed by copies of itself whose output
+    projections (`o_proj`, `down_proj`) are zero, so each copy adds exactly nothing to the residual stream."""
+    parent, name = _decoder_stack(role.model)
+    old = list(getattr(parent, name)); n = len(old)
+    if layers < n or layers % n: raise InputError(f"{n} decoder layers expand to a multiple of {n}, not {layers}", field='layers')
+    new = []
+    for layer in old:
+        new.append(layer)
+        for _ in range(layers // n - 1):
+            c = copy.deepcopy(layer)
+            with torch.no_grad():
+                for lin in (c.self_attn.o_proj, c.mlp.down_proj):
+                    lin.weight.zero_()
+                    if lin.bias is not None: lin.bias.zero_()
+            new.append(c)
+    for i, l in enumerate(new): l.self_attn.layer_idx = i                  # each layer's slot in the KV cache
+    setattr(parent, name, nn.ModuleList(new))
+    tc = role.model.config.get_text_config()
+    tc.num_hidden_layers = layers
+    if getattr(tc, 'layer_types', None): tc.layer_types = [tc.layer_types[0]] * layers
+    return role
+
+def weights_sha(folder) -> str:
+    "A short sha256 over a checkpoint folder's tensors (names and bytes, in name order): equal for equal weights."
+    from safetensors.torch import load_file
+    h, files = hashlib.sha256(), sorted(Path(folder).glob('*.safetensors'))
+    if not files: raise InputError("no .safetensors files", path=folder)
+    for f in files:
+        t = load_file(f)
+        for k in sorted(t): h.update(k.encode()); h.update(t[k].contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:16]
+
+def source_pair(preset:str) -> Path:
+    "The folder of the trained pair of `preset`: the committed one, else the one `make_toypair(preset)` made."
+    for p in (PRETRAINED/f'toypair-{preset}', data_dir('toypair', preset)):
+        if all((p/r/'config.json').exists() for r in ('verifier', 'drafter')) and (p/'tokenizer').exists(): return p
+    raise InputError(f"no trained '{preset}' pair to expand (looked in {PRETRAINED} and {data_dir('toypair')}): "
+                     f"run `xsd_toy --preset {preset}` first", field='expand_from')
+
+def expand_pair(cfg:ToyPairConfig, proot:Path, meta:dict, log=print):
+    """Write `cfg.expand_from`'s trained pair into `proot` with its LLMs deepened to `cfg.models`' depth; `meta` (the
+    folder's `toypair.json`) records the source's and the result's weight hashes, and where it already holds them (a
+    committed card) they must match: a changed source or a different build is an error, not a silent new pair."""
+    src, want = source_pair(cfg.expand_from), ToyModelConfig.from_name(cfg.models)
+    rec = read_json(src/'toypair.json', 'toy pair record')
+    got = ToyModelConfig.from_name(rec['config']['models'])
+    if got.replace(layers=want.layers) != want:
+        raise InputError(f"models '{cfg.models}' differ from the source pair's '{rec['config']['models']}' in more than depth: "
+                         f"{ {k: v for k, v in want.diff(got).items() if k != 'layers'} }", field='models')
+    card = {k: meta.get(k) for k in ('source', 'weights')}
+    v, d, tok = load_toypair(src)
+    (proot/'evaluation.json').unlink(missing_ok=True) if not card['weights'] else None
+    shutil.copytree(src/'tokenizer', proot/'tokenizer', dirs_exist_ok=True)
+    source, weights = dict(preset=cfg.expand_from, config_hash=rec['config_hash'], weights={}), {}
+    for name, role in (('verifier', v), ('drafter', d)):
+        source['weights'][name] = weights_sha(src/name)
+        if card['source'] and card['source']['weights'][name] != source['weights'][name]:
+            raise InputError(f"the '{cfg.expand_from}' pair's {name} is not the one this card was made from (weights "
+                             f"{source['weights'][name]}, card {card['source']['weights'][name]}): remake the card with --force",
+                             path=src/name, field='source.weights')
+        _, t = _time(expand_role, role, want.layers)
+        save_role(role, proot/name)
+        weights[name] = weights_sha(proot/name)
+        if card['weights'] and card['weights'][name] != weights[name]:
+            raise InputError(f"the expanded {name} has weights {weights[name]}, its card says {card['weights'][name]}",
+                             path=proot/name, field='weights')
+        meta['timings'][name] = dict(expand_s=t)
+    meta.update(source=source, weights=weights)
+    write_json(proot/'toypair.json', meta)
+    log(f"verifier, drafter: the '{cfg.expand_from}' pair deepened to {want.layers} layers -> {proot}")
+
 # %% ../nbs/03a_toypair.ipynb #b442a8bf
 @call_parse
 @cli_errors
-def xsd_toy(preset:str='default',   # ToyPairConfig preset: tiny, default or gpu
+def xsd_toy(preset:str='default',   # ToyPairConfig preset: tiny, default or gpu (the default pair, 32 layers deep)
             force:bool=False,       # retrain the pair even if one with this config exists
-            threads:int=0):         # torch CPU threads (0: the preset's choice)
+            threads:int=0,          # torch CPU threads (0: the preset's choice)
+            redecode:bool=False):   # decode the test split again even where the pair's stored answers exist (another device)
     "The main job on the toy world: generate it, train the toy pair, print the per-question-type accuracy table."
     if threads < 0: raise InputError(f"threads must be >= 0 (0: the preset's), got {threads}", field='threads')
     cfg = ToyPairConfig.from_name(preset)
     if threads: cfg = cfg.replace(threads=threads)
     t0 = time.time()
-    table = make_toypair(preset, cfg, force=force)
+    table = make_toypair(preset, cfg, force=force, redecode=redecode)
     print(f"\nToy pair '{preset}': answer accuracy (%) on the test split, content checked against the scene")
     print(table.to_string())
     print(f"\ndone in {time.time() - t0:.0f}s; data under {data_dir()}, reports under {reports_dir()}")

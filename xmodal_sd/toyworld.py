@@ -122,7 +122,6 @@ class ToyWorldConfig(Config):
     PRESETS: ClassVar[dict] = {
         'tiny':    dict(n_train=6, n_test=4),
         'default': dict(),
-        'gpu':     dict(size=64, n_train=3000, n_test=200, n_internal=64),   # sized for one 10-minute GPU session (tools/gpu_pipeline.sh)
     }
 
 NOISE_MULT = {'day': 1.0, 'dusk': 2.0, 'night': 3.0}     # sensor noise grows as light falls

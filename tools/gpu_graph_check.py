@@ -1,4 +1,4 @@
-"""B1's rollout three ways on a random head of the `gpu` preset's width (D = 384, V = 107): eager (`rollout='eager'`),
+"""B1's rollout three ways on a random head of the toy pair's width (D = 128, V = 107): eager (`rollout='eager'`),
 static steps (`'static'`) and CUDA graphs (`'graph'`, CUDA only). Prints the median time of one `propose` of 6
 drafts and the share of drafts that agree; on CUDA it exits 1 unless the graph drafts exactly what the static
 steps draft and those agree with the eager rollout (>= 95%). `tools/gpu_pipeline.sh` runs on B1's graphed rollout,
@@ -7,11 +7,13 @@ so a GPU session runs this first:
     python tools/gpu_graph_check.py [--device cuda|cpu]
 """
 import argparse, sys, time
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a checkout without installing
 import torch
 from xmodal_sd.adapters import make_adapter, AdapterConfig
 from xmodal_sd.speculative import HeadDrafts, _Picker, SpecConfig
 
-def check(device:str, D:int=384, V:int=107, gamma:int=6, steps:int=8, repeats:int=4) -> dict:
+def check(device:str, D:int=128, V:int=107, gamma:int=6, steps:int=8, repeats:int=4) -> dict:
     "`{mode: (drafts per step, median propose ms)}` for each rollout mode the device has."
     torch.manual_seed(0)
     head = make_adapter(AdapterConfig('B1', D, dropout=0.0)).to(device).eval()

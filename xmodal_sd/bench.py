@@ -22,9 +22,10 @@ from .data import SampleSet
 from .speculative import SpecConfig, SpecDecoder, Generation, predicted_speedup, expected_tokens, Replay
 
 # %% auto #0
-__all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'REALSCALE', 'RunSpec', 'parse_config', 'expand_configs',
-           'load_adapters', 'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder', 'divergence', 'run_bench',
-           'speedup_interval', 'summarize', 'bench', 'show', 'xsd_bench', 'realscale_tables', 'realscale_summary']
+__all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'REALSCALE', 'GPU_SESSION', 'RunSpec', 'parse_config',
+           'expand_configs', 'load_adapters', 'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder',
+           'divergence', 'run_bench', 'speedup_interval', 'summarize', 'bench', 'show', 'xsd_bench', 'realscale_tables',
+           'realscale_summary', 'gpu_session_tables', 'gpu_session_summary']
 
 # %% ../nbs/09_bench.ipynb #5cc9b559
 DRAFTER_LEVELS = ('L1', 'L2', 'L3', 'L4', 'L5', 'L6')   # draft from the drafter's states (L6: merged drafter, no adapter)
@@ -538,4 +539,59 @@ def realscale_summary(root=None) -> str:
         tb = pd.DataFrame(read_json(toy)['summary'])
         lines.append(f"- the trained toy pair in bf16 on a CPU ({int(tb.n.max())} samples x {len(tb)} configurations): "
                      f"{int(tb.lossless.sum())}/{int(tb.n.sum())} answers equal plain decoding, {int(tb.consistent.sum())}/{int(tb.n.sum())} verifier-consistent")
+    return '\n'.join(lines)
+
+# %% ../nbs/09_bench.ipynb #bf8b3fcf
+GPU_SESSION = 'reports/reference/gpu_session'   # the committed files of one `tools/gpu_pipeline.sh` session
+
+def gpu_session_tables(root=None) -> dict:
+    """The files of a `tools/gpu_pipeline.sh` session (default: the committed reference one): `bench` and `bf16` (stage 4
+    summaries, one row per configuration, plus `vs_faster`, the speedup against the faster baseline), `pair` (accuracy
+    per question type of the pair decoded on the GPU, beside its card's CPU answers), `timings`, `status`, `env`."""
+    from xmodal_sd.core import project_root
+    from xmodal_sd.toypair import PRETRAINED, ToyPairConfig
+    root = Path(root) if root else project_root()/GPU_SESSION
+    if not (root/'bench'/'summary.json').exists(): raise InputError("not a gpu_pipeline session (no bench/summary.json)", path=root)
+    out = {}
+    for key, sub in (('bench', 'bench'), ('bf16', 'bench_bf16')):
+        s = pd.DataFrame(read_json(root/sub/'summary.json')['summary']).set_index('config')
+        s['vs_faster'] = s[['speedup_vl', 'speedup_hf']].min(axis=1)
+        out[key] = s
+    b = read_json(root/'bench'/'summary.json')
+    out['env'] = {**b['env'], 'dtype': b['config']['dtype'], 'n': b['config']['n']}
+    gpu = read_json(root/'toypair_gpu.json', 'pair report')
+    cpu = read_json(PRETRAINED/f"toypair-{gpu['config']['models']}"/'evaluation.json', 'the card\'s answers')['predictions'] \
+        if (PRETRAINED/f"toypair-{gpu['config']['models']}").exists() else {}
+    acc = pd.DataFrame(gpu['accuracy'])
+    out['pair'] = acc
+    out['pair_same'] = {k: (sum(v == cpu.get(k, {}).get(i) for i, v in p.items()), len(p)) for k, p in gpu['predictions'].items()}
+    out['timings'] = read_json(root/'pipeline.json')['timings']
+    out['status'] = dict(l.strip().split('=', 1) for l in (root/'status.txt').read_text().splitlines() if '=' in l)
+    return out
+
+def gpu_session_summary(root=None) -> str:
+    "The GPU session's headline as text: the pair's accuracy on the GPU, stage 4's speedups with intervals, bf16 agreement."
+    t = gpu_session_tables(root); b, e = t['bench'], t['env']
+    spec = b.drop(index=[c for c in BASELINES if c in b.index])
+    best = spec.vs_faster.idxmax(); r = b.loc[best]
+    faster = 'vl_baseline' if b.loc['vl_baseline', 'total_ms'] <= b.loc['hf_generate', 'total_ms'] else 'hf_generate'
+    k = 'vl' if faster == 'vl_baseline' else 'hf'
+    acc, same = t['pair'], t['pair_same']
+    lines = [f"One GPU session (`tools/gpu_pipeline.sh`) on {e['device_name']} (torch {e['torch']}): steps "
+             + ', '.join(f'{s} {v}' for s, v in t['status'].items())
+             + f"; stages 1-4 in {sum(t['timings'].values()):.0f} s (" + ', '.join(f"{k_.split(':')[0]} {v:.0f} s" for k_, v in t['timings'].items() if v >= 0.5) + ").",
+             "- the `gpu` pair (the default pair, 32 layers deep), accuracy on the test split decoded on the GPU: "
+             + ', '.join(f"{r_} {acc.loc['all', r_]:.1f}%" for r_ in ('verifier', 'drafter', 'drafter_5f'))
+             + f" (chance {acc.loc['all', 'chance']:.1f}%); answers identical to the CPU's: "
+             + ', '.join(f"{r_} {s}/{n}" for r_, (s, n) in same.items()),
+             f"- stage 4, {e['dtype']}, {e['n']} samples per configuration: {int(b.lossless.sum())}/{int(b.n.sum())} answers equal plain "
+             f"decoding, {int(b.consistent.sum())}/{int(b.n.sum())} verifier-consistent; the faster baseline is {faster}",
+             f"- best: {best} {r.vs_faster:.2f}x the faster baseline by median total, {r[f'speedup_{k}_mean']:.2f}x by mean "
+             f"(95% interval over samples {r[f'speedup_{k}_lo']:.2f}-{r[f'speedup_{k}_hi']:.2f}); alpha {r.alpha:.2f}, gamma {r.gamma:.0f}, c {r.c:.3f}"]
+    for name, x in spec.sort_values('vs_faster', ascending=False).iterrows():
+        lines.append(f"  - {name}: {x.vs_faster:.2f}x (mean {x[f'speedup_{k}_mean']:.2f}x, {x[f'speedup_{k}_lo']:.2f}-{x[f'speedup_{k}_hi']:.2f}); "
+                     f"alpha {x.alpha:.2f}, c {x.c:.3f}")
+    f = t['bf16']
+    lines.append(f"- the pair in bfloat16 on the GPU ({int(f.n.iloc[0])} samples x {len(f)} configurations): "
+                 f"{int(f.lossless.sum())}/{int(f.n.sum())} answers equal plain decoding, {int(f.consistent.sum())}/{int(f.n.sum())} verifier-consistent")
     return '\n'.join(lines)

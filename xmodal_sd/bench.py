@@ -408,9 +408,11 @@ def bench(cfg:BenchConfig,                 # settings
         log(f"bench: {len(specs)} configurations x {len(samples)} samples on {dev} ({cfg.dtype}); pair {pair}; data {ss.root}")
         t = time.time()
         calibration = {}
-        part = out/f'.samples.jsonl.tmp{os.getpid()}'               # rows as they come; moved into place only when the run is done,
+        part = out/'samples.partial.jsonl'      # rows as they come (the folder's lock: one writer); moved into place only when the run
         try: rows = run_bench(specs, verifier, drafter, ads, samples, cfg, progress, jsonl=part, calibration=calibration)
-        except BaseException: part.unlink(missing_ok=True); raise     # so a failed re-run leaves the last results whole
+        except BaseException:                   # is done, so a failed re-run leaves the last results whole and keeps its own rows
+            if part.exists(): log(f"bench stopped: the rows it finished are in {part}")
+            raise
         table = summarize(rows)
         table.to_csv(out/'summary.csv')
         env = dict(torch=torch.__version__, python=platform.python_version(), device=str(dev),
@@ -551,14 +553,14 @@ def gpu_session_tables(root=None) -> dict:
     from xmodal_sd.core import project_root
     from xmodal_sd.toypair import PRETRAINED, ToyPairConfig
     root = Path(root) if root else project_root()/GPU_SESSION
-    if not (root/'bench'/'summary.json').exists(): raise InputError("not a gpu_pipeline session (no bench/summary.json)", path=root)
+    if not (root/'status.txt').exists(): raise InputError("not a gpu_pipeline session (no status.txt)", path=root)
     out = {}
-    for key, sub in (('bench', 'bench'), ('bf16', 'bench_bf16')):
-        s = pd.DataFrame(read_json(root/sub/'summary.json')['summary']).set_index('config')
+    for key, sub in (('bench', 'bench'), ('bf16', 'bench_bf16')):    # (None: that step did not finish)
+        if not (root/sub/'summary.json').exists(): out[key] = None; continue
+        b = read_json(root/sub/'summary.json')
+        s = pd.DataFrame(b['summary']).set_index('config')
         s['vs_faster'] = s[['speedup_vl', 'speedup_hf']].min(axis=1)
-        out[key] = s
-    b = read_json(root/'bench'/'summary.json')
-    out['env'] = {**b['env'], 'dtype': b['config']['dtype'], 'n': b['config']['n']}
+        out[key], out[f'{key}_env'] = s, {**b['env'], 'dtype': b['config']['dtype'], 'n': b['config']['n']}
     gpu = read_json(root/'toypair_gpu.json', 'pair report')
     cpu = read_json(PRETRAINED/f"toypair-{gpu['config']['models']}"/'evaluation.json', 'the card\'s answers')['predictions'] \
         if (PRETRAINED/f"toypair-{gpu['config']['models']}").exists() else {}
@@ -571,27 +573,32 @@ def gpu_session_tables(root=None) -> dict:
 
 def gpu_session_summary(root=None) -> str:
     "The GPU session's headline as text: the pair's accuracy on the GPU, stage 4's speedups with intervals, bf16 agreement."
-    t = gpu_session_tables(root); b, e = t['bench'], t['env']
-    spec = b.drop(index=[c for c in BASELINES if c in b.index])
-    best = spec.vs_faster.idxmax(); r = b.loc[best]
-    faster = 'vl_baseline' if b.loc['vl_baseline', 'total_ms'] <= b.loc['hf_generate', 'total_ms'] else 'hf_generate'
-    k = 'vl' if faster == 'vl_baseline' else 'hf'
+    t = gpu_session_tables(root); b, f = t['bench'], t['bf16']
+    e = t['bench_env'] if b is not None else t.get('bf16_env', {})
     acc, same = t['pair'], t['pair_same']
-    lines = [f"One GPU session (`tools/gpu_pipeline.sh`) on {e['device_name']} (torch {e['torch']}): steps "
+    lines = [f"One GPU session (`tools/gpu_pipeline.sh`) on {e.get('device_name', '?')} (torch {e.get('torch', '?')}): steps "
              + ', '.join(f'{s} {v}' for s, v in t['status'].items())
-             + f"; stages 1-4 in {sum(t['timings'].values()):.0f} s (" + ', '.join(f"{k_.split(':')[0]} {v:.0f} s" for k_, v in t['timings'].items() if v >= 0.5) + ").",
+             + f"; the stages that finished took {sum(t['timings'].values()):.0f} s ("
+             + ', '.join(f"{k_.split(':')[0]} {v:.0f} s" for k_, v in t['timings'].items() if v >= 0.5) + ").",
              "- the `gpu` pair (the default pair, 32 layers deep), accuracy on the test split decoded on the GPU: "
              + ', '.join(f"{r_} {acc.loc['all', r_]:.1f}%" for r_ in ('verifier', 'drafter', 'drafter_5f'))
              + f" (chance {acc.loc['all', 'chance']:.1f}%); answers identical to the CPU's: "
-             + ', '.join(f"{r_} {s}/{n}" for r_, (s, n) in same.items()),
-             f"- stage 4, {e['dtype']}, {e['n']} samples per configuration: {int(b.lossless.sum())}/{int(b.n.sum())} answers equal plain "
-             f"decoding, {int(b.consistent.sum())}/{int(b.n.sum())} verifier-consistent; the faster baseline is {faster}",
-             f"- best: {best} {r.vs_faster:.2f}x the faster baseline by median total, {r[f'speedup_{k}_mean']:.2f}x by mean "
-             f"(95% interval over samples {r[f'speedup_{k}_lo']:.2f}-{r[f'speedup_{k}_hi']:.2f}); alpha {r.alpha:.2f}, gamma {r.gamma:.0f}, c {r.c:.3f}"]
-    for name, x in spec.sort_values('vs_faster', ascending=False).iterrows():
-        lines.append(f"  - {name}: {x.vs_faster:.2f}x (mean {x[f'speedup_{k}_mean']:.2f}x, {x[f'speedup_{k}_lo']:.2f}-{x[f'speedup_{k}_hi']:.2f}); "
-                     f"alpha {x.alpha:.2f}, c {x.c:.3f}")
-    f = t['bf16']
-    lines.append(f"- the pair in bfloat16 on the GPU ({int(f.n.iloc[0])} samples x {len(f)} configurations): "
-                 f"{int(f.lossless.sum())}/{int(f.n.sum())} answers equal plain decoding, {int(f.consistent.sum())}/{int(f.n.sum())} verifier-consistent")
+             + ', '.join(f"{r_} {s}/{n}" for r_, (s, n) in same.items())]
+    if b is None: lines.append("- stage 4: no rows came back (see the steps' status)")
+    else:
+        spec = b.drop(index=[c for c in BASELINES if c in b.index])
+        best = spec.vs_faster.idxmax(); r = b.loc[best]
+        faster = 'vl_baseline' if b.loc['vl_baseline', 'total_ms'] <= b.loc['hf_generate', 'total_ms'] else 'hf_generate'
+        k = 'vl' if faster == 'vl_baseline' else 'hf'
+        lines += [f"- stage 4, {e['dtype']}, {e['n']} samples per configuration: {int(b.lossless.sum())}/{int(b.n.sum())} answers "
+                  f"equal plain decoding, {int(b.consistent.sum())}/{int(b.n.sum())} verifier-consistent; the faster baseline is {faster}",
+                  f"- best: {best} {r.vs_faster:.2f}x the faster baseline by median total, {r[f'speedup_{k}_mean']:.2f}x by mean "
+                  f"(95% interval over samples {r[f'speedup_{k}_lo']:.2f}-{r[f'speedup_{k}_hi']:.2f}); alpha {r.alpha:.2f}, "
+                  f"gamma {r.gamma:.0f}, c {r.c:.3f}"]
+        for name, x in spec.sort_values('vs_faster', ascending=False).iterrows():
+            lines.append(f"  - {name}: {x.vs_faster:.2f}x (mean {x[f'speedup_{k}_mean']:.2f}x, {x[f'speedup_{k}_lo']:.2f}-"
+                         f"{x[f'speedup_{k}_hi']:.2f}); alpha {x.alpha:.2f}, c {x.c:.3f}")
+    if f is not None:
+        lines.append(f"- the pair in bfloat16 on the GPU ({int(f.n.iloc[0])} samples x {len(f)} configurations): {int(f.lossless.sum())}/"
+                     f"{int(f.n.sum())} answers equal plain decoding, {int(f.consistent.sum())}/{int(f.n.sum())} verifier-consistent")
     return '\n'.join(lines)

@@ -50,7 +50,7 @@ class PipelineConfig(Config):
         'full': dict(max_train_samples=0, max_test_samples=0),   # every sample of the toy world (slower than the 30-minute budget on 2 cores)
         'default': dict(),
         'gpu': dict(toypair='gpu', frames='1', levels='L4,B1', levels_5f='', max_train_samples=1200, max_test_samples=200,
-                    extract_batch=32, bench_samples=100, bench_gammas='4,6', device='cuda',   # tools/gpu_pipeline.sh: one GPU session
+                    extract_batch=32, bench_samples=100, bench_gammas='4', device='cuda',   # tools/gpu_pipeline.sh: one GPU session
                     bench_configs='vl_baseline,hf_generate,L4+VL+g2,L4+VL+hide+g2,B1+VL,B1+VL+eager+g6,B1+VL+ada,two_phase:L4+B1,two_phase:L4+B1+p1on+g4'),
     }
 

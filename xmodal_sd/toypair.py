@@ -404,12 +404,12 @@ def make_toypair(preset:str='default',        # ToyPairConfig preset
             results[role_name], t = _time(evaluate, role, test, cfg.max_answer_tokens, progress, f'{role_name} eval',
                                           64 if role.device.type == 'cuda' else 1)   # the CPU decodes one at a time
             timings[f'{role_name}_eval_s'] = t
-        write_json(cache, dict(key=key, predictions={k: dict(zip(df['id'], df['pred'])) for k, df in results.items()}))
+        write_json(cache, dict(key=key, decoded_on=str(v.device), predictions={k: dict(zip(df['id'], df['pred'])) for k, df in results.items()}))
     chance = chance_accuracy([dict(qtype=s.qtype, question=s.question, answer=s.answer, scene=s.scene) for s in test])
     table = accuracy_table(results, chance)
     rep = reports_dir(f'toypair_{name}.json')
     write_json(rep, dict(config=cfg.to_dict(), config_hash=cfg.hash(), pair=str(proot), world=str(wroot),
-                         decoded_on=None if cached and cached['key'] == key else str(get_device(cfg.device)),
+                         decoded_on=read_json(cache).get('decoded_on'),                  # (answers stored before the field: None)
                          n_test=len(test), accuracy=table.to_dict(), timings={**meta['timings'], **timings},
                          predictions={k: dict(zip(df['id'], df['pred'])) for k, df in results.items()}))
     table.to_csv(rep.with_suffix('.csv'))

@@ -40,4 +40,12 @@ r2, t2 = run()
 made = json.loads((rep/'reports.json').read_text())
 assert all(m['status'] == 'skipped' for m in made), "a re-run re-makes no report"
 assert 'reusing' in r2.stdout.lower()
+# a stage 3 result that changed (here: by hand) makes its reports stale: one report, re-made, and skipped again after
+from xmodal_sd.reports import run_report, inputs_id, report_jobs
+name, out, params = next(j for j in report_jobs(run_dir, rep, ['L4'], [1]) if j[0] == 'adapter')
+res = run_dir/'eval'/'1f'/'L4.json'; res.write_text(res.read_text() + '\n')
+assert run_report(name, out, params, inputs=inputs_id(run_dir))['status'] == 'done', "a report whose input changed is re-made"
+assert run_report(name, out, params, inputs=inputs_id(run_dir))['status'] == 'skipped'
+man = json.loads((run_dir/'features'/'test_1f'/'manifest.json').read_text())
+assert man['meta']['dataset'] == str(root/'data'/'toyworld'/'tiny'/'test'), man['meta']   # (outside the checkout: absolute)
 print(f"main job ok: first run {t1:.0f}s, re-run {t2:.0f}s")

@@ -14,9 +14,9 @@ import numpy as np, torch
 from safetensors.torch import save_file, load_file, safe_open
 
 # %% auto #0
-__all__ = ['LOCK', 'InputError', 'cli_errors', 'project_root', 'data_dir', 'reports_dir', 'seed_everything', 'get_device', 'sync',
-           'Config', 'atomic_path', 'write_json', 'read_json', 'clean_tmp', 'sha256_file', 'output_lock',
-           'save_tensors', 'load_tensors', 'tensor_meta']
+__all__ = ['LOCK', 'InputError', 'cli_errors', 'project_root', 'data_dir', 'reports_dir', 'portable_path', 'recorded_path',
+           'seed_everything', 'get_device', 'sync', 'Config', 'atomic_path', 'write_json', 'read_json', 'clean_tmp',
+           'sha256_file', 'output_lock', 'save_tensors', 'load_tensors', 'tensor_meta']
 
 # %% ../nbs/00_core.ipynb #e76d4640
 class InputError(ValueError):
@@ -59,6 +59,18 @@ def data_dir(*parts) -> Path:
 def reports_dir(*parts) -> Path:
     "A path under the reports folder (`XSD_REPORTS`, default `<root>/reports`)."
     return Path(os.environ.get('XSD_REPORTS', project_root()/'reports')).joinpath(*parts)
+
+def portable_path(p):
+    """A path as a record should hold it: relative to the project root when it lies inside the checkout (the record
+    then travels with it, to another machine or folder), else as given. `recorded_path` reads it back."""
+    if not p or not isinstance(p, (str, Path)): return p
+    q = Path(p).resolve() if Path(p).is_absolute() else None
+    return str(q.relative_to(project_root())) if q is not None and q.is_relative_to(project_root()) else str(p)
+
+def recorded_path(p):
+    "A path a record holds (`portable_path`): as is when it exists or is absolute, else relative to the project root."
+    return p if not p or Path(p).exists() or Path(p).is_absolute() else str(project_root()/p)
+
 
 # %% ../nbs/00_core.ipynb #05b5356e
 def seed_everything(seed:int=0):

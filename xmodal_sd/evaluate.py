@@ -14,7 +14,7 @@ import numpy as np, torch, torch.nn.functional as F
 import matplotlib.pyplot as plt
 from fastcore.script import call_parse
 from safetensors import safe_open
-from .core import output_lock, tensor_meta, Config, InputError, cli_errors, write_json, reports_dir, sync
+from .core import output_lock, tensor_meta, Config, InputError, cli_errors, write_json, reports_dir, sync, recorded_path
 from .extract import FeatureReader, MANIFEST, LM_HEAD
 from .adapters import Adapter, load_adapter, causal_view
 from .data import SampleSet, event_mode, frames_tag
@@ -299,7 +299,7 @@ def qtypes_for(features, cfg:EvalConfig) -> tuple[dict|None, str|None]:
     "`(qtype map, its source)`: from `cfg.dataset`, else from the dataset root stage 1 recorded (if it is here), else `(None, None)`."
     r = open_features(features)
     split = r.manifest.get('config', {}).get('split')
-    root = cfg.dataset or r.manifest.get('meta', {}).get('root')
+    root = cfg.dataset or recorded_path(r.manifest.get('meta', {}).get('root'))
     if not root or (not cfg.dataset and not Path(root).exists()): return None, None
     return qtype_map(root, split), str(root)
 

@@ -16,15 +16,15 @@ import torch
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, bool_arg
 from .core import (output_lock, Config, InputError, cli_errors, write_json, read_json, save_tensors, load_tensors, sha256_file,
-                            clean_tmp, data_dir, get_device)
+                            clean_tmp, data_dir, get_device, portable_path)
 from .models import (Prompt, load_verifier, load_drafter, generate_batch, _pad_left, _pad_right, _quant_kwargs, QUANTS,
                               LoadConfig, load_pair)
 from .data import event_mode, n_event_images, frames_tag
 
 # %% auto #0
-__all__ = ['MANIFEST', 'PARTS', 'LM_HEAD', 'ExtractConfig', 'check_vocab', 'max_positions', 'check_context', 'merge_prompts',
-           'SingleProcess', 'process_state', 'checkpoint_fingerprint', 'samples_fingerprint', 'models_fingerprint',
-           'extract', 'FeatureReader', 'xsd_extract']
+__all__ = ['MANIFEST', 'PARTS', 'LM_HEAD', 'PATH_META', 'ExtractConfig', 'check_vocab', 'max_positions', 'check_context',
+           'merge_prompts', 'SingleProcess', 'process_state', 'checkpoint_fingerprint', 'samples_fingerprint',
+           'models_fingerprint', 'extract', 'FeatureReader', 'xsd_extract']
 
 # %% ../nbs/04_extract.ipynb #d28fcf14
 @dataclass
@@ -252,6 +252,8 @@ def _write_chunk(out:Path, k:int, acc:dict, verifier, drafter, cfg:ExtractConfig
                 skipped=[dict(s, chunk=k) for s in acc['skipped']], written=time.time())
 
 # %% ../nbs/04_extract.ipynb #fc75fc9f
+PATH_META = ('dataset', 'root', 'questions', 'clip')   # manifest `meta` entries that are paths (recorded with `portable_path`)
+
 def extract(verifier,                    # `VerifierRole`: answers greedily, gives `h_verifier` and the LM head
             drafter,                     # `DrafterRole`: gives `h_drafter` over the verifier's answer
             samples,                     # sequence of samples (`SampleSet` or a list of duck-typed samples)
@@ -297,7 +299,8 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
             if have < want or have > want: del done[k]; continue               # an earlier run over fewer/more of them: redo
             raise InputError(f"chunk {k} of {out} was made from other samples than those given; use another folder",
                              path=out/MANIFEST, field='chunks')
-        head = dict(config=cfg.to_dict(), config_hash=cfg.hash(), n_samples=n, models=_models_info(verifier, drafter), meta=meta or {},
+        meta = {k: portable_path(v) if k in PATH_META else v for k, v in (meta or {}).items()}   # paths inside the checkout: relative
+        head = dict(config=cfg.to_dict(), config_hash=cfg.hash(), n_samples=n, models=_models_info(verifier, drafter), meta=meta,
                     weights=weights, **(lm if state.is_main_process else {}))   # (the merged manifest is the main's)
         pp = _part_path(out, rank)
         part = dict(head, chunks=[c for c in (read_json(pp)['chunks'] if pp.exists() else []) if (out/c['file']).exists()])

@@ -6,22 +6,24 @@ Docs: https://xmodal-sd.local/pipeline.html.md"""
 
 # %% ../nbs/10_pipeline.ipynb #bc4ac593
 from __future__ import annotations
-import time
+import hashlib, json, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 import pandas as pd, torch
 from fastcore.script import call_parse
-from .core import Config, InputError, cli_errors, data_dir, reports_dir, write_json, read_json, project_root
+from .core import (Config, InputError, cli_errors, data_dir, reports_dir, write_json, read_json, project_root, portable_path,
+                            sha256_file)
 from .data import SampleSet, event_mode, frames_tag
 from .models import DrafterRole, load_verifier, load_drafter, LoadConfig, load_pair
 from .toypair import ToyPairConfig, make_toypair, load_toypair
-from .extract import ExtractConfig, extract
+from .extract import ExtractConfig, extract, MANIFEST
 from .train import TrainConfig, train_levels, levels_table
 from .evaluate import EvalConfig, evaluate, measure_costs
 
 # %% auto #0
-__all__ = ['PipelineConfig', 'Workspace', 'split_by_clip', 'stage1', 'stage2', 'stage1_l6', 'stage3', 'stage4', 'run_pipeline']
+__all__ = ['PipelineConfig', 'Workspace', 'split_by_clip', 'stage1', 'stage2', 'stage1_l6', 'features_id', 'stage3_inputs',
+           'stage3', 'stage4', 'run_pipeline']
 
 # %% ../nbs/10_pipeline.ipynb #d0d5493a
 @dataclass
@@ -96,7 +98,7 @@ def _drafter_for(d:DrafterRole, frames:int) -> DrafterRole:
 def _extract_cfg(cfg:PipelineConfig, split:str, frames, verifier:str, drafter:str, paths:dict) -> ExtractConfig:
     lc = paths.get('load')                                             # how the real pair was loaded (resolved), recorded
     return ExtractConfig(split=split, frames=frames, max_new_tokens=cfg.max_new_tokens, batch_size=cfg.extract_batch,
-                         chunk_size=256, verifier=verifier, drafter=drafter, **(LoadConfig.from_dict(lc).recorded() if lc else {}))
+                         chunk_size=256, verifier=portable_path(verifier), drafter=portable_path(drafter), **(LoadConfig.from_dict(lc).recorded() if lc else {}))
 
 def _meta(paths:dict, split:str) -> dict:
     "What stage 1 records for later stages: the split folder, the questions file (an index without questions), the CLIP folder."
@@ -133,10 +135,28 @@ def stage1_l6(ws:Workspace, cfg:PipelineConfig, verifier, splits:dict, paths:dic
         ecfg = _extract_cfg(cfg, 'test', n, paths['verifier'], str(folder), paths)
         extract(verifier, d6, splits['test'], ws.features('test', n, '_L6'), ecfg, progress=progress, meta=_meta(paths, 'test'))
 
+def features_id(folder) -> str:
+    "A stage 1 folder by content: its config and the sha256 of every chunk and of the LM head."
+    m = read_json(Path(folder)/MANIFEST, 'stage 1 manifest')
+    return hashlib.sha256(json.dumps([m.get('config_hash'), [c['sha256'] for c in m.get('chunks', [])], m.get('lm_head_sha256')]).encode()).hexdigest()[:16]
+
+def stage3_inputs(ws:Workspace, cfg:PipelineConfig, n) -> dict:
+    "What stage 3's results for frame count `n` are made from: the eval settings, the test features, each level's weights."
+    ads = {}
+    for lv in cfg.level_list(n):
+        f = ws.adapters(n)/lv/'best.safetensors'
+        ads[lv] = features_id(ws.features('test', n, '_L6')) if lv == 'L6' else sha256_file(f)[:16] if f.exists() else None
+    return dict(eval=EvalConfig.from_name(cfg.eval_preset).to_dict(), features=features_id(ws.features('test', n)), adapters=ads)
+
 def stage3(ws:Workspace, cfg:PipelineConfig, verifier, drafter, splits:dict, paths:dict, log=print) -> dict:
-    "Offline acceptance of every level and two-phase combination; costs measured on this device first."
+    """Offline acceptance of every level and two-phase combination; costs measured on this device first. A frame count
+    whose results were made from the same inputs (`stage3_inputs`, in `eval/<n>f/inputs.json`) is kept as it is, so the
+    reports that read it are not re-made on a re-run; anything changed upstream re-runs it."""
     res = {}
     for n in cfg.frame_list():
+        inputs, rec = stage3_inputs(ws, cfg, n), ws.eval(n)/'inputs.json'
+        if rec.exists() and read_json(rec) == inputs and (ws.eval(n)/'summary.json').exists():
+            log(f"   {n}f: reusing {ws.eval(n)} (made from the same inputs)"); continue
         d = _drafter_for(drafter, n)
         costs = measure_costs(verifier, d, None, list(splits['test'])[:4])         # drafter step, prefill window
         head = next((ws.adapters(n)/h for h in ('B1', 'L5F') if (ws.adapters(n)/h/'best.safetensors').exists()), None)
@@ -146,7 +166,7 @@ def stage3(ws:Workspace, cfg:PipelineConfig, verifier, drafter, splits:dict, pat
         adapters = {lv: ws.adapters(n)/lv for lv in cfg.level_list(n) if lv != 'L6'}
         if 'L6' in cfg.level_list(n): adapters['L6'] = ('identity', ws.features('test', n, '_L6'))
         res[n] = evaluate(ws.features('test', n), adapters, ecfg, out=ws.eval(n), log=lambda m: None)
-        write_json(ws.eval(n)/'costs.json', costs)
+        write_json(ws.eval(n)/'costs.json', costs); write_json(rec, inputs)
         log(f"   {n}f: c = {costs['c']:.2f}, prefill window = {costs['window']} drafts")
     return res
 
@@ -213,9 +233,8 @@ def run_pipeline(cfg:PipelineConfig|str='default',
         run_name = cfg.toypair
     ws = Workspace(data_dir('runs', name or run_name))
     ws.root.mkdir(parents=True, exist_ok=True)
-    rel = lambda v: (str(Path(v).relative_to(project_root())) if isinstance(v, str) and Path(v).is_absolute()
-                     and Path(v).is_relative_to(project_root()) else v)   # the record travels with the checkout
-    rec = read_json(ws.record) if ws.record.exists() else dict(config=cfg.to_dict(), paths={k: rel(v) for k, v in paths.items()}, timings={})
+    rec = read_json(ws.record) if ws.record.exists() else dict(config=cfg.to_dict(), paths={k: portable_path(v) for k, v in paths.items()},
+                                                              timings={})   # (paths inside the checkout relative: the record travels with it)
     if rec['config'] != cfg.to_dict():
         raise InputError(f"{ws.root} holds a run made with another config (differs in {cfg.diff(rec['config'])}); use another name",
                          path=ws.record, field=next(iter(cfg.diff(rec['config']))))

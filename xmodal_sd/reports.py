@@ -7,7 +7,7 @@ Docs: https://xmodal-sd.local/reports.html.md"""
 # %% ../nbs/11_reports.ipynb #e368e51c
 from __future__ import annotations
 import contextlib
-import json, time, traceback
+import hashlib, json, time, traceback
 from pathlib import Path
 import nbformat, papermill as pm
 from tqdm.auto import tqdm
@@ -18,9 +18,9 @@ from .data import frames_tag, event_mode
 
 
 # %% auto #0
-__all__ = ['TEMPLATES', 'REPORTS', 'ORIGINAL', 'ORIGINAL_E2E', 'LEVELS_ALL', 'template_path', 'template_parameters', 'to_html',
-           'run_report', 'report_jobs', 'make_reports', 'adapter_view', 'r_live', 'e2e_view', 'frames_view',
-           'headline_table', 'summary_view', 'xsd_report']
+__all__ = ['TEMPLATES', 'REPORTS', 'REPORT_INPUTS', 'ORIGINAL', 'ORIGINAL_E2E', 'LEVELS_ALL', 'template_path',
+           'template_parameters', 'inputs_id', 'to_html', 'run_report', 'report_jobs', 'make_reports', 'adapter_view',
+           'r_live', 'e2e_view', 'frames_view', 'headline_table', 'summary_view', 'xsd_report']
 
 # %% ../nbs/11_reports.ipynb #2333f4bd
 TEMPLATES = project_root()/'nbs'/'_reports'
@@ -42,10 +42,22 @@ def template_parameters(name:str) -> dict:
     return {k: v['default'] for k, v in info.items()}
 
 # %% ../nbs/11_reports.ipynb #f841d8a0
-def _params_of(nb_path:Path) -> dict|None:
+def _params_of(nb_path:Path) -> tuple[dict|None, str|None]:
+    "The parameters an executed report ran with, and the fingerprint of the inputs it read (`inputs_id`)."
     try: nb = nbformat.read(str(nb_path), as_version=4)
-    except Exception: return None
-    return nb.metadata.get('papermill', {}).get('parameters')
+    except Exception: return None, None
+    return nb.metadata.get('papermill', {}).get('parameters'), nb.metadata.get('xmodal_sd', {}).get('inputs')
+
+REPORT_INPUTS = ('adapters/*/*/train.json', 'adapters/*/*/curves.csv', 'eval/*/*.json', 'bench/*/summary.json', 'bench/*/samples.jsonl')
+
+def inputs_id(run_dir) -> str:
+    """A fingerprint of the result files reports read in a pipeline run (`REPORT_INPUTS`: names and bytes): a report made
+    from other contents is stale even when its parameters match. (The stages rewrite these files only when their own
+    inputs changed, so a plain re-run keeps it.)"""
+    h, root = hashlib.sha256(), Path(run_dir)
+    for f in sorted({f for g in REPORT_INPUTS for f in root.glob(g)}):
+        h.update(str(f.relative_to(root)).encode()); h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 def to_html(nb_path, html_path=None, no_input:bool=True) -> Path:
     "Export an executed notebook to HTML (`no_input`: hide code cells, as `jupyter nbconvert --no-input`)."
@@ -62,7 +74,8 @@ def run_report(name,                     # a key of `REPORTS`, or a template not
                params:dict,              # parameters injected into the template
                force:bool=False,         # re-run even if an identical successful run exists
                html:bool=True,
-               kernel:str='python3') -> dict:
+               kernel:str='python3',
+               inputs:str|None=None) -> dict:   # fingerprint of what the report reads (`inputs_id`): a change re-runs it
     "Execute report `name` with `params` into `out`; returns `{status: done|skipped|failed, notebook, html, seconds, error}`."
     tpl, out = template_path(name), Path(out)
     params = _jsonable(params)
@@ -70,7 +83,7 @@ def run_report(name,                     # a key of `REPORTS`, or a template not
     if unknown: raise InputError(f"report {name!r} has no parameter(s) {sorted(unknown)}", path=tpl, field=sorted(unknown)[0])
     out.parent.mkdir(parents=True, exist_ok=True)
     partial, failed = out.with_suffix('.partial.ipynb'), out.with_suffix('.failed.ipynb')
-    if out.exists() and not force and _params_of(out) == params:
+    if out.exists() and not force and _params_of(out) == (params, inputs):
         return dict(status='skipped', notebook=str(out), html=str(out.with_suffix('.html')), seconds=0., error=None)
     t = time.time()
     try:
@@ -83,6 +96,8 @@ def run_report(name,                     # a key of `REPORTS`, or a template not
         msg = str(e).strip().splitlines()
         return dict(status='failed', notebook=str(failed), html=str(failed.with_suffix('.html')), seconds=time.time() - t,
                     error=next((l for l in reversed(msg) if l.strip()), type(e).__name__))
+    if inputs is not None:                                          # what it was made from, for the next run's skip
+        nb = nbformat.read(str(partial), as_version=4); nb.metadata['xmodal_sd'] = dict(inputs=inputs); nbformat.write(nb, str(partial))
     partial.replace(out)
     for stale in (failed, failed.with_suffix('.html')): stale.unlink(missing_ok=True)
     if html: to_html(out)
@@ -109,11 +124,11 @@ def make_reports(run_dir, out_dir, levels:list|dict, frames:list, token_budget:i
                  progress:bool=True, log=print) -> list[dict]:
     "Execute every report of `run_dir` into `out_dir`; failed ones are listed (and logged), not raised."
     with output_lock(out_dir, 'report run'):   # one writer per folder
-        rows = []
+        rows, inputs = [], inputs_id(run_dir)
         for name, out, params in (bar := tqdm(report_jobs(run_dir, out_dir, levels, frames, token_budget, gamma),
                                               desc='reports', unit='report', disable=not progress)):
             bar.set_postfix_str(out.stem)
-            rows.append(dict(report=out.stem, **run_report(name, out, params, force=force)))
+            rows.append(dict(report=out.stem, **run_report(name, out, params, force=force, inputs=inputs)))
         bad = [r for r in rows if r['status'] == 'failed']
         for r in bad: log(f"report {r['report']} FAILED: {r['error']} (see {r['notebook']})")
         write_json(Path(out_dir)/'reports.json', rows)

@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 from fastcore.script import call_parse
 from transformers import get_cosine_schedule_with_warmup
 from .core import (output_lock, Config, InputError, cli_errors, atomic_path, write_json, read_json, save_tensors, load_tensors,
-                            clean_tmp, seed_everything, project_root)
+                            clean_tmp, seed_everything, project_root, recorded_path)
 from .adapters import LEVELS, AdapterConfig, AdapterOutput, causal_view, make_adapter, save_adapter
 from .extract import FeatureReader
 from .data import SampleSet, event_mode, frames_tag
@@ -283,8 +283,8 @@ class _TeacherForced(nn.Module):
         return self.role.teacher_forced(p, answer_ids, answer_mask)[1]
 
 def _recorded_path(p:str) -> str:
-    "A path stage 1 recorded: as is if it exists, else relative to the project root (the CLI records the toy pair so)."
-    return p if not p or Path(p).exists() or Path(p).is_absolute() else str(project_root()/p)
+    "A path stage 1 recorded (`portable_path`): as is if it exists, else relative to the project root."
+    return recorded_path(p)
 
 def l6_inputs(cfg:TrainConfig, train:Features, val:Features) -> tuple[str, str, str]:
     "L6's drafter folder and the dataset split folders of the train/val features: as set in `cfg`, else as stage 1 recorded."
@@ -308,10 +308,10 @@ class LoraTask:
         self.cfg = cfg
         self.path, tr_split, va_split = l6_inputs(cfg, train, val)
         self.frames = event_mode(train.config.get('frames', 1))
-        self.clip_path = train.reader.manifest.get('meta', {}).get('clip')    # a tower-less EventGPT's CLIP folder, as stage 1 had it
+        self.clip_path = _recorded_path(train.reader.manifest.get('meta', {}).get('clip'))    # a tower-less EventGPT's CLIP folder, as stage 1 had it
         for name, feats, split in (('train', train, tr_split), ('val', val, va_split)):
             m = feats.reader.manifest.get('meta', {})                       # an index without questions: stage 1's file
-            ss = SampleSet(split, questions=m.get('questions'), max_questions=m.get('max_questions') or 10)
+            ss = SampleSet(split, questions=_recorded_path(m.get('questions')), max_questions=m.get('max_questions') or 10)
             feats.samples = {s.id: s for s in ss}
             miss = [i for c in feats.chunks for i in c['sample_ids'] if i not in feats.samples]
             if miss: raise InputError(f"{len(miss)} sample(s) of the {name} features are not in {ss.root}", path=ss.index_path,

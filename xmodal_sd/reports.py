@@ -189,7 +189,7 @@ class adapter_view:
 def r_live(res:dict) -> dict: return res.get('live', {})
 
 # %% ../nbs/11_reports.ipynb #4e4f3a7f
-ORIGINAL = pd.DataFrame({   # the original pipeline's offline table (ORIGINAL_PIPELINE.md, 11K DSEC test samples, 7B pair)
+ORIGINAL = pd.DataFrame({   # the original pipeline's offline table (its README in the public xifan-zhang/EventGPT repository: 11K DSEC test samples, 7B pair)
     'level': ['L1', 'L2', 'L3', 'L4', 'L5', 'B1', 'L5F', 'L6'],
     'orig_params': ['2.1M', '6.3M', '16M', '101M', '103M', '103M', '170M', '19.1M'],
     'orig_cos': [0.777, 0.779, 0.790, 0.791, 0.759, 0.912, 0.896, 0.816],

@@ -10,13 +10,57 @@ import time
 from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse, bool_arg
-from .core import InputError, cli_errors, reports_dir, write_json
-from .pipeline import PipelineConfig, run_pipeline
+from .core import InputError, cli_errors, reports_dir, write_json, read_json, project_root
+from .pipeline import PipelineConfig, run_pipeline, Workspace
 from .models import LoadConfig
 from .reports import make_reports, headline_table
+from .bench import BASELINES
 
 # %% auto #0
-__all__ = ['xsd_main']
+__all__ = ['run_summary', 'main_reference_summary', 'toypair_accuracy', 'xsd_main']
+
+# %% ../nbs/12_main.ipynb #785f2593
+def run_summary(run_dir,                   # a pipeline run folder (or a copy of its result files in the same layout)
+                report_dir=None) -> list[str]:   # where its reports.json is (default: beside, if there)
+    "What a finished run came to, as lines; the last is the verdict."
+    ws = Workspace(run_dir); rec = ws.info()
+    lines = ["stages: " + ', '.join(f"{k.split(':')[0]} {v:.0f} s" for k, v in rec['timings'].items() if v >= 0.5)]
+    rj = Path(report_dir or run_dir)/'reports.json'
+    if rj.exists():
+        st = pd.Series([r['status'] for r in read_json(rj)]).value_counts()
+        lines.append("reports: " + ', '.join(f"{v} {k}" for k, v in st.items()))
+    tot = ok = 0; best_all = None
+    for f in sorted(ws.root.glob('bench/*/summary.json')):
+        b = pd.DataFrame(read_json(f)['summary']).set_index('config')
+        tot += int(b.n.sum()); ok += int(b.lossless.sum())
+        faster = min((c for c in BASELINES if c in b.index), key=lambda c: b.loc[c, 'total_ms'])
+        k = 'vl' if faster == 'vl_baseline' else 'hf'
+        b['vs_faster'] = b[['speedup_vl', 'speedup_hf']].min(axis=1)
+        spec = b.drop(index=[c for c in BASELINES if c in b.index])
+        best = spec.vs_faster.idxmax(); r = spec.loc[best]
+        side = spec[spec.index.str.match(r'^(L\d|L5F)\+VL')].vs_faster
+        ci = f", 95% interval {r[f'speedup_{k}_lo']:.2f}-{r[f'speedup_{k}_hi']:.2f}" if f'speedup_{k}_lo' in r and r[f'speedup_{k}_lo'] == r[f'speedup_{k}_lo'] else ''
+        lines.append(f"stage 4, {f.parent.name} ({int(r.n)} samples): best {best} {r.vs_faster:.2f}x the faster baseline ({faster}) by median "
+                     f"total, {r.get(f'speedup_{k}_mean', float('nan')):.2f}x by mean{ci}"
+                     + (f"; drafter-side levels {side.min():.2f}-{side.max():.2f}x" if len(side) else ''))
+        if best_all is None or r.vs_faster > best_all[1]: best_all = (f"{best} ({f.parent.name})", r.vs_faster)
+    if tot:
+        lines.append(f"verdict: {ok}/{tot} benchmarked answers equal the verifier's plain decoding; the best configuration, "
+                     f"{best_all[0]}, runs {best_all[1]:.2f}x the faster baseline" + (" (above 1: faster)" if best_all[1] > 1 else " (below 1: slower)"))
+    else: lines.append("verdict: no stage 4 benchmark in this run")
+    return lines
+
+def main_reference_summary(root=None) -> str:
+    "`run_summary` of the committed reference run of `make main` (default `reports/reference/cpu_main`), with its wall time."
+    root = Path(root) if root else project_root()/'reports'/'reference'/'cpu_main'
+    info = read_json(root/'run.json', 'reference run record')
+    return '\n'.join([f"`make main` from a fresh clone at commit {info['commit']} on {info['machine']}: {info['wall_s'] / 60:.1f} minutes "
+                       f"in all (the venv included)", *[f"- {l}" for l in run_summary(root)]])
+
+def toypair_accuracy(root=None) -> pd.DataFrame:
+    "The toy pair's accuracy (%) per question type in the reference run of `make main` (its `toypair.json`)."
+    root = Path(root) if root else project_root()/'reports'/'reference'/'cpu_main'
+    return pd.DataFrame(read_json(root/'toypair.json', 'the toy pair report')['accuracy']).round(1)
 
 # %% ../nbs/12_main.ipynb #4c5ec7c0
 @call_parse
@@ -53,9 +97,13 @@ def xsd_main(preset:str='default',   # PipelineConfig preset: tiny, default, ful
                         force=force_reports)
     table = headline_table(ws.root)
     table.to_csv(out/'headline.csv')
-    print(f"\nHeadline ({ws.root.name}): stage 3 offline acceptance and stage 4 measured speedup per configuration")
-    with pd.option_context('display.width', 200, 'display.max_columns', 20): print(table.to_string())
+    lv, two = table[table.cos.notna()], table[table.cos.isna()][['measured']]
+    print(f"\nHeadline ({ws.root.name}, 1 event image): stage 3 offline acceptance and stage 4 measured speedup per level")
+    with pd.option_context('display.width', 200, 'display.max_columns', 20):
+        print(lv.to_string())
+        if len(two): print(f"\ntwo-phase (a drafter-side level in the prefill window, a head in the loop), stage 4 measured:\n{two.to_string()}")
     failed = [r for r in rows if r['status'] == 'failed']
-    print(f"\nreports: {out} ({len(rows) - len(failed)} made, {len(failed)} failed; open {out/'summary.html'})")
+    print(f"\nreports: {out} ({len(rows) - len(failed)} made or kept, {len(failed)} failed; open {out/'summary.html'})")
+    print(*run_summary(ws.root, out), sep='\n')
     print(f"done in {time.time() - t0:.0f}s")
     if failed: raise SystemExit(1)

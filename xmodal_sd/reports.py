@@ -313,6 +313,8 @@ def headline_table(run_dir, frames:int=1) -> pd.DataFrame:
             rows.append(dict(level=f'two-phase {combo}', measured=_measured(bench, combo)))
     if not rows: raise InputError("no evaluated level in this run", path=ws.eval(frames))
     t = pd.DataFrame(rows).set_index('level')
+    for c in ('params', 'best_gamma'):                              # counts stay integers (missing: <NA>, not a float NaN)
+        if c in t: t[c] = t[c].astype('Int64')
     return t.join(ORIGINAL[['orig_cos', 'orig_accept@0.90']], how='left').round(3)
 
 class summary_view:

@@ -465,6 +465,7 @@ class SpecDecoder:
             self.replay.reset()
         eos, budget = V.eos_token_id, cfg.max_new_tokens
         hidden = cfg.prefill_hiding and p1 is not None                        # step 0's drafts come from the window
+        p1_next = p1 is not None and not hidden       # otherwise phase 1 drafts the first step after the prefill's token
         with causal_view(self.adapter):
             t0 = _clock(dev)
             lg0, h0, vc, tv, td, k = self._prefill(pv, pd, p1)
@@ -474,10 +475,11 @@ class SpecDecoder:
             while True:
                 ta = time.perf_counter()
                 if t == 0 and hidden: g, prop = k, p1
+                elif t == 0: g, prop = 0, None            # the prefill's logits give token 0: nothing is drafted for it
                 else:
-                    prop = p1 if t == 0 else self.p2
+                    prop = p1 if p1_next else self.p2
                     g = 0 if prop is None else min(self.gamma, budget - t - 1)   # leave room for the verifier's token
-                    if g: prop.propose(t, g)
+                    if g: prop.propose(t, g); p1_next = False
                 if g and self.replay is not None: self.replay.apply(seq, t, g)     # after the drafter ran as live
                 tb = _clock(dev) if g and not (t == 0 and hidden) else ta
                 lo = t - 1 if t else 0                                         # the verifier's pending token, then drafts

@@ -12,10 +12,11 @@ def test_gpu_pipeline_packs_every_stage():
     r = subprocess.run(['bash', ROOT/'tools'/'gpu_pipeline.sh', tmp/'out', 'tiny'], cwd=ROOT, env=env,
                        capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
-    assert 'pipeline exit 0' in r.stdout, r.stdout[-2000:]
+    assert 'stages_1_4: exit 0' in r.stdout and 'pair: exit 0' in r.stdout, r.stdout[-2000:]   # each step's true status
     with tarfile.open(tmp/'out'/'gpu_pipeline.tgz') as tf:
         names = set(tf.getnames())
         read = lambda n: tf.extractfile(n).read().decode()
+        assert read('status.txt').split() == ['pair=0', 'stages_1_4=0'], read('status.txt')
         for n in ['./toypair_tiny.json', 'toypair/tiny/evaluation.json', 'runs/tiny/pipeline.json',
                   'runs/tiny/eval/1f/summary.json', 'runs/tiny/bench/1f/summary.csv', 'runs/tiny/bench/1f/samples.jsonl']:
             assert n in names, (n, sorted(names))

@@ -441,7 +441,7 @@ def show(table:pd.DataFrame):
 
 @call_parse
 @cli_errors
-def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4+B1',  # comma-separated names, or 'all'
+def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4+B1',  # comma-separated: vl_baseline, hf_generate, LEVEL+VL[+hide][+gN][+ada] (LEVEL: L1-L6, B1, L5F), two_phase:A+B[+gN][+p1on]; or 'all'
               pair:str=None,             # toy pair folder (default: data/toypair/default, else the committed pair)
               adapters:str=None,         # stage 2 runs folder (<level>/best.safetensors, L6/drafter/); 'random' for a smoke test
               data:str=None,             # dataset split folder (default: the pair's toy world)

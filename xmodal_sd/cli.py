@@ -12,8 +12,8 @@ from pathlib import Path
 from fastcore.script import anno_parser, parse_cli
 
 # %% auto #0
-__all__ = ['ENTRY', 'HELP_FILE', 'command', 'help_text', 'run', 'xsd_toy', 'xsd_extract', 'xsd_train', 'xsd_evaluate',
-           'xsd_bench', 'xsd_report', 'xsd_main']
+__all__ = ['ENTRY', 'HELP_FILE', 'command', 'help_text', 'quiet_libraries', 'run', 'xsd_toy', 'xsd_extract', 'xsd_train',
+           'xsd_evaluate', 'xsd_bench', 'xsd_report', 'xsd_main']
 
 # %% ../nbs/13_cli.ipynb #eebf18ba
 ENTRY = dict(xsd_toy='xmodal_sd.toypair', xsd_extract='xmodal_sd.extract', xsd_train='xmodal_sd.train',
@@ -34,12 +34,22 @@ def help_text(name:str) -> str:
         if old is None: del os.environ['COLUMNS']
         else: os.environ['COLUMNS'] = old
 
+def quiet_libraries():
+    """At an entry point only (never on import, so users' own code keeps its messages): transformers' per-model
+    "Loading weights" bars and its advisory warnings off; the project's own progress bars and errors stay."""
+    os.environ.setdefault('TRANSFORMERS_NO_ADVISORY_WARNINGS', '1')
+    import warnings
+    from transformers.utils import logging as hf_logging
+    hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
+    warnings.filterwarnings('ignore', category=FutureWarning, module=r'transformers(\.|$)')
+
 def run(name:str, argv:list|None=None):
     "Run command `name` on `argv` (default: the command line): stored help for `-h`/`--help`, else parse and call."
     argv = sys.argv[1:] if argv is None else argv
     if {'-h', '--help'} & set(argv) and HELP_FILE.exists():
         text = json.loads(HELP_FILE.read_text()).get(name)
         if text: sys.stdout.write(text); return 0
+    quiet_libraries()
     f, saved = command(name), sys.argv
     sys.argv = [name, *argv]
     try: pargs, kwargs, _ = parse_cli(f)                    # fastcore's own reading of the command line (as `call_parse`)

@@ -7,9 +7,10 @@ Docs: https://xmodal-sd.local/reports.html.md"""
 # %% ../nbs/11_reports.ipynb #e368e51c
 from __future__ import annotations
 import contextlib
-import hashlib, json, time, traceback
+import atexit, hashlib, json, os, shutil, tempfile, time, traceback
 from pathlib import Path
 import nbformat, papermill as pm
+from jupyter_client.manager import KernelManager
 from tqdm.auto import tqdm
 from .core import output_lock, cli_errors, InputError, project_root, reports_dir, write_json, read_json
 import pandas as pd, matplotlib.pyplot as plt
@@ -18,9 +19,9 @@ from .data import frames_tag, event_mode
 
 
 # %% auto #0
-__all__ = ['TEMPLATES', 'REPORTS', 'REPORT_INPUTS', 'ORIGINAL', 'ORIGINAL_E2E', 'LEVELS_ALL', 'template_path',
+__all__ = ['TEMPLATES', 'REPORTS', 'REPORT_INPUTS', 'ORIGINAL', 'ORIGINAL_E2E', 'KIND_ORDER', 'LEVELS_ALL', 'template_path',
            'template_parameters', 'inputs_id', 'to_html', 'run_report', 'report_jobs', 'make_reports', 'adapter_view',
-           'r_live', 'e2e_view', 'frames_view', 'headline_table', 'summary_view', 'xsd_report']
+           'r_live', 'config_kind', 'e2e_view', 'frames_view', 'headline_table', 'summary_view', 'xsd_report']
 
 # %% ../nbs/11_reports.ipynb #2333f4bd
 TEMPLATES = project_root()/'nbs'/'_reports'
@@ -69,6 +70,16 @@ def to_html(nb_path, html_path=None, no_input:bool=True) -> Path:
 
 def _jsonable(params:dict) -> dict: return json.loads(json.dumps(params, default=str))
 
+class _IPCKernelManager(KernelManager):
+    """The report kernel on IPC sockets in a private temp folder instead of TCP on localhost: the same kernel, without
+    ipykernel's "running over TCP without encryption" warning once per report (POSIX only; elsewhere TCP as usual)."""
+    folder = None                                                   # one per process, removed when it exits
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        if _IPCKernelManager.folder is None:
+            _IPCKernelManager.folder = tempfile.mkdtemp(prefix='xsd_kernel_'); atexit.register(shutil.rmtree, _IPCKernelManager.folder, True)
+        self.transport, self.ip = 'ipc', str(Path(_IPCKernelManager.folder)/f'k{id(self)}')
+
 def run_report(name,                     # a key of `REPORTS`, or a template notebook's path
                out,                      # path of the executed notebook (`.ipynb`); the HTML goes next to it
                params:dict,              # parameters injected into the template
@@ -88,7 +99,7 @@ def run_report(name,                     # a key of `REPORTS`, or a template not
     t = time.time()
     try:
         pm.execute_notebook(str(tpl), str(partial), parameters=params, kernel_name=kernel, progress_bar=False,
-                            cwd=str(out.parent), log_output=False)
+                            cwd=str(out.parent), log_output=False, **({'kernel_manager_class': _IPCKernelManager} if os.name == 'posix' else {}))
     except Exception as e:
         if partial.exists():
             partial.replace(failed)
@@ -208,6 +219,14 @@ def _level_of(config:str) -> str|None:
     parts = [x for x in c.split('+') if x not in ('VL', 'hide') and not x.startswith('g')]
     return '+'.join(parts)
 
+KIND_ORDER = {'baseline': 0, 'drafter side': 1, 'head': 2, 'two-phase': 3}
+
+def config_kind(name:str) -> str:
+    "A benchmark configuration's kind: baseline, drafter side (L1–L6), head (B1, L5F on verifier states) or two-phase."
+    if name in ('vl_baseline', 'hf_generate'): return 'baseline'
+    if name.startswith('two_phase:'): return 'two-phase'
+    return 'head' if name.startswith(('B1', 'L5F')) else 'drafter side'
+
 class e2e_view:
     "Stage 4 results for one frame count: the speedup table, the speedups, and the α/γ/c account of each."
     def __init__(self, run_dir, frames:int=1, gamma:int=0):
@@ -216,8 +235,14 @@ class e2e_view:
 
     @property
     def table(self) -> pd.DataFrame:
-        cols = ['n', 'lossless', 'new_tokens', 'prefill_ms', 'decode_ms', 'total_ms', 'acceptance', 'speedup_vl', 'speedup_hf']
-        return self.summary[[c for c in cols if c in self.summary]].round(3)
+        """One row per configuration, grouped by kind (baselines, drafter side, heads, two-phase) and sorted by the speedup
+        against the faster baseline (`vs_faster`); `n`, `lossless` and `new_tokens` only where they vary (else: the headline)."""
+        s = self.summary.assign(vs_faster=self.summary[['speedup_vl', 'speedup_hf']].min(axis=1), kind=[config_kind(c) for c in self.summary.index])
+        cols = [c for c in ('n', 'lossless', 'new_tokens') if c in s and s[c].nunique() > 1]
+        cols += [c for c in ('prefill_ms', 'decode_ms', 'total_ms', 'vs_faster', 'speedup_vl', 'speedup_hf', 'speedup_vl_mean',
+                             'speedup_vl_lo', 'speedup_vl_hi', 'acceptance') if c in s]
+        t = s.reset_index().assign(order=lambda d: d.kind.map(KIND_ORDER)).sort_values(['order', 'vs_faster'], ascending=[True, False])
+        return t.set_index(['kind', 'config'])[cols].round(3)
 
     def best(self) -> tuple[str, float]:
         s = self.summary.drop(index=[b for b in ('vl_baseline', 'hf_generate') if b in self.summary.index])
@@ -228,11 +253,15 @@ class e2e_view:
     def headline(self) -> str:
         env, (name, sp) = self.raw.get('env', {}), self.best()
         l4 = self.summary.loc['L4+VL'] if 'L4+VL' in self.summary.index else None
+        r = self.summary.loc[name] if name in self.summary.index else None
+        ci = (f" ({r.speedup_vl_mean:.2f}× by mean total, 95% interval {r.speedup_vl_lo:.2f}–{r.speedup_vl_hi:.2f}, against `vl_baseline`)"
+              if r is not None and 'speedup_vl_lo' in r and r.speedup_vl_lo == r.speedup_vl_lo else '')
         txt = (f"{int(self.summary['n'].max())} test samples per configuration on {env.get('device_name', env.get('device', '?'))} "
-               f"(torch {env.get('torch', '?')}). Best configuration: **{name}**, {sp:.2f}× against the faster baseline. ")
+               f"(torch {env.get('torch', '?')}). Best configuration: **{name}**, {sp:.2f}× against the faster baseline by median total{ci}. ")
         if l4 is not None: txt += f"L4+VL: {min(l4.speedup_vl, l4.speedup_hf):.2f}× at {l4.acceptance:.1%} acceptance (original: {ORIGINAL_E2E}× at 23.7%). "
-        lossless = (self.summary['lossless'] == self.summary['n']).all()
-        return txt + ("Every output equals the verifier's greedy output." if lossless else "**Some outputs differ from the verifier's: see `lossless`.**")
+        ok, n = int(self.summary['lossless'].sum()), int(self.summary['n'].sum())
+        return txt + (f"{ok}/{n} answers equal the verifier's greedy output; answers are {self.summary['new_tokens'].mean():.1f} tokens on average."
+                      if ok == n else f"**{n - ok} of {n} answers differ from the verifier's greedy output: see `lossless`.**")
 
     def plot_speedups(self):
         s = self.summary.drop(index=[b for b in ('vl_baseline',) if b in self.summary.index])
@@ -321,13 +350,15 @@ class summary_view:
     "Every level and configuration of a run in one table and one figure."
     def __init__(self, run_dir, out_dir=''):
         self.ws, self.out = Workspace(run_dir), Path(out_dir or reports_dir(Path(run_dir).name))
-        self.table = headline_table(run_dir)
+        self.full = headline_table(run_dir)
+        self.table = self.full[self.full.cos.notna()] if 'cos' in self.full else self.full             # the levels
+        self.two_phase = self.full[self.full.cos.isna()][['measured']] if 'cos' in self.full else self.full.iloc[:0]   # combinations: stage 4 only
 
     @property
     def headline(self) -> str:
-        t = self.table; m = t['measured'].dropna()
+        t = self.full; m = t['measured'].dropna()
         best = f"the best measured configuration is **{m.idxmax()}** at {m.max():.2f}×" if len(m) else "no benchmark yet"
-        return (f"{len(t)} rows from `{self.ws.root}`; {best} (original end to end: L4+VL {ORIGINAL_E2E}×). "
+        return (f"{len(t)} rows from run `{self.ws.root.name}`; {best} (original end to end: L4+VL {ORIGINAL_E2E}×). "
                 "`measured` is the total-time speedup against the faster of the two baselines; `predicted` is stage 3's.")
 
     def plot(self):
@@ -336,11 +367,12 @@ class summary_view:
         t[['cos', 'orig_cos']].plot.bar(ax=axs[0], rot=0, title='cos to the verifier: toy vs original')
         t[['predicted', 'measured']].plot.bar(ax=axs[1], rot=0, title='speedup: stage 3 predicted vs stage 4 measured')
         axs[1].axhline(1, color='k', lw=.8)
+        for ax in axs: ax.legend(fontsize=8, loc='lower left', bbox_to_anchor=(0, 1.08), ncol=2, frameon=False)   # above the bars
         plt.tight_layout(); self.fig = fig; plt.show()
 
     def save(self):
         self.out.mkdir(parents=True, exist_ok=True)
-        self.table.to_csv(self.out/'summary.csv')
+        self.full.to_csv(self.out/'summary.csv')
         if getattr(self, 'fig', None) is not None: self.fig.savefig(self.out/'summary.png', dpi=110, bbox_inches='tight')
 
 # %% ../nbs/11_reports.ipynb #9e2af8fd

@@ -27,7 +27,7 @@ main: venv
 test: venv
 	$(PY) tools/run_tests.py
 
-# The docs site offline (`nbdev-docs` needs Quarto): every notebook processed by nbdev, with its stored outputs,
+# The docs site offline (`nbdev-docs` needs Quarto): every notebook executed (its fast cells, as nbdev-test) and processed by nbdev,
 # the API reference and the reports' plots, into _docs/ (open _docs/index.html). Fails naming any broken notebook.
 docs: venv
 	$(PY) tools/build_docs.py

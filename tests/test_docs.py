@@ -205,7 +205,7 @@ else:
           'links, anchors and images are still checked with Python', flush=True)
 
 try:
-    r, t_mini = build('--nbs', mini, '--out', tmp/'mini_site', '--proc', tmp/'mini_proc', '--reports', tmp/'no_reports')
+    r, t_mini = build('--nbs', mini, '--out', tmp/'mini_site', '--proc', tmp/'mini_proc', '--reports', tmp/'no_reports', '--no-exec')   # stored outputs
     site = tmp/'mini_site'
     check(r.returncode == 1, f'a notebook that nbdev cannot process must fail the build (exit code {r.returncode})')
     check('02_bad.ipynb' in r.stderr and 'boom: cannot process' in r.stderr, f'the failure names the notebook and the error:\n{r.stderr[-1500:]}')
@@ -248,6 +248,9 @@ try:
         check(title in titles, f'{src.name}: no page titled {title!r}')
         mod = bd.default_exp(src)
         if mod: check(f'id="{cfg.lib_name}.{mod}"' in (out/'_api.html').read_text(), f'API reference: no section for {cfg.lib_name}.{mod}')
+    # the chapters are executed for the site (not their committed copies): their figures and tables are on the pages
+    check(all('<img' in (out/f'{p}.html').read_text() for p in ('toyworld', 'evaluate', 'bench')), 'executed chapters show their figures')
+    check('<table' in (out/'toypair.html').read_text() and 'answers equal' in (out/'bench.html').read_text(), 'and their printed results')
     rep = (out/'_reports.html').read_text()
     check('src="_reports/L1_1f/acceptance.png"' in rep and 'href="_reports/L1_1f/adapter_report.html"' in rep,
           'the Reports page shows the plot and links the HTML report')

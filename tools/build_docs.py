@@ -5,8 +5,9 @@ internet to install; this builds the same pages offline from the same input, nbd
 1. every notebook nbdev would document (`nbglob`: `nbs/**/*.ipynb`, not `_*` or `.*`) goes through nbdev's own
    `FilterDefaults` processors, as `nbdev-proc-nbs` does for Quarto (`#| hide`/`export` cells dropped, `show_doc`
    cells added and rendered, doc links added), in worker processes, cached in `_proc/` by content hash.
-   nbdev executes only the cells `show_doc` needs (exported cells, imports, `show_doc`); nothing else is run:
-   outputs are the ones stored in the notebooks;
+   Before that each notebook is executed as `nbdev-test` executes it (every cell but those flagged `slow`/`cuda`,
+   i.e. settings.ini's `tst_flags`, from `nbs/`), on a hidden copy whose outputs the page shows: the chapters carry
+   their tables and figures without storing outputs in the committed notebooks (`--no-exec`: stored outputs only);
 2. the processed notebooks are rendered with markdown-it-py (+ mdit-py-plugins for Quarto's `{attrs}` and `:::` divs,
    latex2mathml for `$math$`, so no MathJax from a CDN) and Pygments, honouring the Quarto cell options nbdev leaves
    (`echo`, `output`, `include`, `eval`, `code-fold`, `output: asis`); headings get pandoc's ids, so nbdev's doc links
@@ -15,7 +16,7 @@ internet to install; this builds the same pages offline from the same input, nbd
    `reports/**/*.html` linked), all with one sidebar.
 
 A notebook that nbdev cannot process is named with nbdev's error, gets an error page, and the build exits 1.
-Usage: `python tools/build_docs.py [--out _docs] [--reports DIR] [--proc _proc] [--nbs nbs] [--workers 2] [--force]`."""
+Usage: `python tools/build_docs.py [--out _docs] [--reports DIR] [--proc _proc] [--nbs nbs] [--workers 2] [--force] [--no-exec]`."""
 import argparse, base64, hashlib, html, json, os, re, shutil, string, sys, time
 from pathlib import Path
 
@@ -41,11 +42,30 @@ class DocsError(Exception): "A notebook or page that cannot be built; the messag
 
 # ---------------------------------------------------------------- 1. processing (nbdev's own processors)
 
-def proc_one(src, dst):
-    "Run nbdev's docs processors on notebook `src`, write the result to `dst`, as `nbdev-proc-nbs` does."
+def executed(src: Path) -> dict:
+    "Notebook `src` with the outputs of its fast cells: run by nbdev's own `test_nb` on a hidden copy beside it, saved there."
+    from fastcore.nbio import read_nb
+    from nbdev.config import get_config
+    from nbdev.test import test_nb
+    import io
+    tmp = src.with_name(f'.exec_{os.getpid()}_{src.name}')   # beside it: its cells' relative paths hold; hidden: no glob finds it
+    shutil.copy(src, tmp)
+    err, stderr = io.StringIO(), sys.__stderr__                 # test_nb writes a failing cell's traceback there
+    try:
+        sys.__stderr__ = err
+        try: ok, _ = test_nb(tmp, skip_flags=str(get_config().tst_flags).split(), save=True)
+        finally: sys.__stderr__ = stderr
+        if not ok: raise DocsError(f"a cell failed when the notebook was executed for its outputs (`nbdev-test {_rel(src)}` "
+                                   f"shows the same):\n{err.getvalue()[-3000:]}")
+        nb = read_nb(tmp); nb['path_'] = str(src)   # the page is the notebook's, not the copy's
+        return nb
+    finally: tmp.unlink(missing_ok=True)
+
+def proc_one(src, dst, execute:bool=True):
+    "Run nbdev's docs processors on notebook `src` (executed first, see `executed`), write the result to `dst`, as `nbdev-proc-nbs` does."
     from fastcore.nbio import read_nb, write_nb
     from nbdev.processors import FilterDefaults
-    nb = read_nb(src)
+    nb = executed(Path(src)) if execute else read_nb(src)
     FilterDefaults()(nb)
     tmp = Path(str(dst) + '.tmp')
     write_nb(nb, tmp); os.replace(tmp, dst)
@@ -53,29 +73,34 @@ def proc_one(src, dst):
 def _init_worker():
     # as nbdev's docs build: `IN_TEST` turns `nbdev_export()` calls etc. into no-ops; one thread each (2 cores)
     os.environ.update(IN_TEST='1', MPLBACKEND='Agg', OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
+    import multiprocessing as mp   # a spawned worker would spawn the cells' own process pools too, which cannot find functions
+    if 'fork' in mp.get_all_start_methods(): mp.set_start_method('fork', force=True)   # defined in a notebook: fork, as nbdev-test
     os.chdir(ROOT)
     import warnings; warnings.simplefilter('ignore')
 
-def _proc_worker(src, dst):
+def _proc_worker(src, dst, execute=True):
     "`proc_one` in a pool worker: returns (error text or None, seconds); what the notebook's cells print is dropped."
     import io
     from contextlib import redirect_stdout, redirect_stderr
     t = time.time()
     try:
-        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()): proc_one(src, dst)
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()): proc_one(src, dst, execute)
     except Exception as e:
         msg = f"{type(e).__name__}: {e}"   # nbdev's message: notebook, cell number, the cell's source, the error
         return (msg if len(msg) < 4000 else msg[:1500] + '\n[...]\n' + msg[-2000:]), time.time() - t
     return None, time.time() - t
 
-def _cache_key(src: Path, lib: Path) -> str:
-    "What a processed notebook depends on: its bytes, the library (show_doc, doc links), nbdev and its config."
+def _cache_key(src: Path, lib: Path, execute=True) -> str:
+    """What a processed notebook depends on: its bytes, the library (show_doc, doc links), nbdev and its config, and
+    (executed) the committed result files and data its cells read."""
     import nbdev
-    h = hashlib.sha256(nbdev.__version__.encode())
-    for p in [src, ROOT/'pyproject.toml', *sorted(lib.rglob('*.py'))]: h.update(p.name.encode()); h.update(p.read_bytes())
+    h = hashlib.sha256(f'{nbdev.__version__} {execute}'.encode())
+    extra = [*sorted(p for p in (ROOT/'reports'/'reference').rglob('*') if p.is_file()),
+             *sorted(p for p in (ROOT/'data'/'pretrained').rglob('*.json'))] if execute else []
+    for p in [src, ROOT/'pyproject.toml', ROOT/'settings.ini', *sorted(lib.rglob('*.py')), *extra]: h.update(p.name.encode()); h.update(p.read_bytes())
     return h.hexdigest()
 
-def process(nbs, nbs_path: Path, proc: Path, lib: Path, workers=2, force=False, say=print):
+def process(nbs, nbs_path: Path, proc: Path, lib: Path, workers=2, force=False, say=print, execute=True):
     """Processed copies of `nbs` under `proc`; returns {src: (processed path or None, error or None, seconds or None
     when cached)}. Worker processes are reused across notebooks (as nbdev's `proc_nbs` does), so torch and
     transformers are imported once per worker, not once per notebook."""
@@ -85,13 +110,13 @@ def process(nbs, nbs_path: Path, proc: Path, lib: Path, workers=2, force=False, 
     import build_docs as bd   # the workers find `_proc_worker` by module name (not `__main__`, which spawn re-runs)
     res, todo = {}, []
     for src in nbs:
-        dst = proc/src.relative_to(nbs_path); stamp = dst.with_name(dst.name + '.key'); key = _cache_key(src, lib)
+        dst = proc/src.relative_to(nbs_path); stamp = dst.with_name(dst.name + '.key'); key = _cache_key(src, lib, execute)
         if not force and dst.exists() and stamp.exists() and stamp.read_text() == key: res[src] = (dst, None, None)
         else: dst.parent.mkdir(parents=True, exist_ok=True); stamp.unlink(missing_ok=True); todo.append((src, dst, stamp, key))
     if not todo: return res
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=mp.get_context('spawn'),
                              initializer=bd._init_worker) as ex:
-        futs = [(src, dst, stamp, key, ex.submit(bd._proc_worker, src, dst)) for src, dst, stamp, key in todo]
+        futs = [(src, dst, stamp, key, ex.submit(bd._proc_worker, src, dst, execute)) for src, dst, stamp, key in todo]
         for src, dst, stamp, key, fut in futs:
             try: err, dt = fut.result()
             except Exception as e: err, dt = f"the worker processing it died: {type(e).__name__}: {e}", None
@@ -394,7 +419,7 @@ def _rel(p: Path) -> str:
     p = Path(p).absolute()
     return p.relative_to(ROOT).as_posix() if p.is_relative_to(ROOT) else str(p)
 
-def build(out=None, reports=None, proc=None, workers=2, force=False, quiet=False, nbs_path=None):
+def build(out=None, reports=None, proc=None, workers=2, force=False, quiet=False, nbs_path=None, execute=True):
     "Build the site into `out`; returns (pages {path: title}, failures {notebook: error}, seconds)."
     t0 = time.time()
     os.chdir(ROOT)
@@ -414,7 +439,7 @@ def build(out=None, reports=None, proc=None, workers=2, force=False, quiet=False
     nbs.sort(key=lambda p: (p.relative_to(nbs_path).as_posix() != 'index.ipynb', p.relative_to(nbs_path).as_posix()))
     if not nbs: raise SystemExit(f"no notebooks found under {nbs_path}")
     say(f"processing {len(nbs)} notebooks with nbdev's processors ({workers} at a time)...")
-    done = process(nbs, nbs_path, proc, lib, workers=workers, force=force, say=say)
+    done = process(nbs, nbs_path, proc, lib, workers=workers, force=force, say=say, execute=execute)
 
     _safe_clear(out)
     site = Site(out, nbs_path, cfg)
@@ -471,8 +496,9 @@ def main(argv=None):
                     help='notebooks processed at once (each imports torch: about 1 GB)')
     ap.add_argument('--nbs', help="notebooks folder (default: nbdev's nbs_path, nbs/)")
     ap.add_argument('--force', action='store_true', help='process every notebook again, ignoring the cache')
+    ap.add_argument('--no-exec', action='store_true', help="don't execute the notebooks: pages show their stored outputs only")
     a = ap.parse_args(argv)
-    _, failures, _ = build(a.out, a.reports, a.proc, a.workers, a.force, nbs_path=a.nbs)
+    _, failures, _ = build(a.out, a.reports, a.proc, a.workers, a.force, nbs_path=a.nbs, execute=not a.no_exec)
     if failures:
         print(f"docs build FAILED: {len(failures)} notebook(s): {', '.join(failures)}", file=sys.stderr); sys.exit(1)
 

@@ -10,7 +10,7 @@ the fly at the default world's image size; `gpu` = fresh random models at the `g
 layers: the timing structure of the 7B pair) on a small world at the `gpu` world preset's image size. With random
 weights the verifier rarely says EOS, so every answer runs to the budget; the table reports the answer lengths.
 Needs torch, transformers, safetensors, tqdm, accelerate, numpy, pillow and fastcore (imported by xmodal_sd)."""
-import argparse, math, platform, shutil, sys, tempfile, time
+import argparse, math, os, platform, shutil, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a checkout without installing
 import torch
@@ -42,6 +42,7 @@ def main():
     ap.add_argument('--max-new-tokens', type=int, default=24, help="token budget (toy answers are at most 24 tokens with EOS)")
     ap.add_argument('--dtype', default=None, help="model dtype (default: bfloat16 on CUDA, float32 on the CPU)")
     ap.add_argument('--threads', type=int, default=1, help='torch CPU threads (0: torch default)')
+    ap.add_argument('--csv', default='', help='also write the table here (with the machine and the command)')
     a = ap.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     device = torch.device(a.device)
@@ -57,7 +58,7 @@ def main():
         print(f"# bench_extract: {' '.join(sys.argv[1:])}")
         print(f"# device {torch.cuda.get_device_name(device) if device.type == 'cuda' else platform.processor() or 'cpu'}, "
               f"torch {torch.__version__}, threads {torch.get_num_threads()}, dtype {dtype}, preset {a.preset}: {v}, {d}")
-        print(f"# {len(samples)} samples, world {size}px ({t_world:.0f}s to make), budget {a.max_new_tokens} tokens")
+        print(f"# {len(samples)} samples, world {wcfg.size}px ({t_world:.0f}s to make), budget {a.max_new_tokens} tokens")
         run = lambda bs, ss, name: extract(v, d, ss, tmp/name, ExtractConfig(split='train', max_new_tokens=a.max_new_tokens,
                                            batch_size=bs, chunk_size=max(len(ss), 1)), progress=False, state=SingleProcess(device))
         run(max(sizes), samples[:max(sizes)], 'warmup')                         # kernels, allocator, file cache
@@ -77,6 +78,15 @@ def main():
             x = f"{r['sps'] / base:.1f}×" if base else '–'
             print(f"| {r['batch']} | {r['sps']:.2f} | {x} | {r['pps']:.0f} | {r['tok']:.1f} | {r['s']:.1f} |")
         if device.type == 'cuda': print(f"\n# peak GPU memory {torch.cuda.max_memory_allocated(device) / 2**30:.1f} GiB")
+        if a.csv:
+            import csv
+            name = torch.cuda.get_device_name(device) if device.type == 'cuda' else f"{platform.machine()}, {os.cpu_count()} CPU cores"
+            with open(a.csv, 'w', newline='') as f:
+                w = csv.writer(f); w.writerow(['batch', 'samples_per_s', 'x_batch1', 'positions_per_s', 'answer_tokens', 'seconds',
+                                               'device', 'threads', 'torch', 'command'])
+                for r in rows: w.writerow([r['batch'], round(r['sps'], 3), round(r['sps'] / base, 2) if base else '', round(r['pps'], 1),
+                                           round(r['tok'], 2), round(r['s'], 2), name, torch.get_num_threads(), torch.__version__,
+                                           'python tools/bench_extract.py ' + ' '.join(sys.argv[1:]).replace(' --csv ' + a.csv, '')])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -25,6 +25,19 @@ TEMPLATE = Path(__file__).resolve().parent/'docs_template'
 MARKER = '.xsd_docs'   # marks a folder this tool wrote, the only kind it deletes
 # nbdev never makes a page whose name starts with `_` (it skips `_*` notebooks): no clash with a notebook's page
 API, REPORTS, STYLE, FIGURES, REPORT_FILES = '_api.html', '_reports.html', '_style.css', '_figures', '_reports'
+SEARCH, SEARCH_UI = '_search.js', '_search_ui.js'
+
+def contents(body: str) -> str:
+    "A page's contents box: its h2/h3 headings (with ids) as links, when it has at least three."
+    hs = re.findall(r'<h([23])[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', body, re.S)
+    if len(hs) < 3: return ''
+    items = ''.join(f'<li class="toc-h{lvl}"><a href="#{hid}">{re.sub(r"<[^>]+>", "", txt).strip()}</a></li>' for lvl, hid, txt in hs)
+    return f'<nav class="toc" aria-label="On this page"><strong>On this page</strong><ul>{items}</ul></nav>\n'
+
+def plain_text(body: str) -> str:
+    "A page body as plain text, for the search index: no tags, images or styles, spaces collapsed."
+    t = re.sub(r'<(script|style)[^>]*>.*?</\1>|<img[^>]*>', ' ', body, flags=re.S)
+    return re.sub(r'\s+', ' ', html.unescape(re.sub(r'<[^>]+>', ' ', t))).strip()
 
 def hint(err: str) -> str:
     "What usually causes an error nbdev raised while processing a notebook (it names the cell), and the fix."
@@ -205,6 +218,10 @@ class Site:
         "nbdev's absolute doc links -> relative; links to notebooks -> their pages."
         up = '../' * page.count('/')
         if self.doc_url != '/' and href.startswith(self.doc_url): return up + self.doc_link(href[len(self.doc_url):], page)
+        blob = f'{self.git_url}/blob/{self.branch}/'
+        if self.git_url and href.startswith(blob):              # show_doc's [source] links: the local file, from the site's folder
+            path = href[len(blob):].partition('#')[0]
+            return os.path.relpath(ROOT/path, (self.out/page).parent).replace(os.sep, '/')
         if src_dir and not re.match(r'^[a-z][\w+.-]*:|^#|^/', href):
             path, _, frag = href.partition('#')
             if path.endswith('.ipynb') and (tgt := (src_dir/path).resolve()) in self.nb_pages:
@@ -465,20 +482,25 @@ def build(out=None, reports=None, proc=None, workers=2, force=False, quiet=False
 
     nav = [('Notebooks', [(p, t, f) for p, t, _, _, _, f in rendered]),
            ('Reference', [(API, 'API reference', False), (REPORTS, 'Report plots', False)])]   # `Reports` may be a notebook's title
-    src_link = lambda rel: (f'<a href="{site.git_url}/blob/{site.branch}/{rel}">{html.escape(rel)}</a>'
-                            if site.git_url and not rel.startswith('/') else html.escape(rel))
-    pages = {}
+    def src_link(rel, page):                                    # the notebook itself, from the page's folder
+        if rel.startswith('/'): return html.escape(rel)
+        return f'<a href="{os.path.relpath(ROOT/rel, (out/page).parent)}">{html.escape(rel)}</a>'
+    pages, index = {}, []
     def write(page, title, desc, body, footer):
         f = out/page; f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(_page(site_title, page, title, desc, body, nav, footer)); pages[page] = title
+        f.write_text(_page(site_title, page, title, desc, contents(body) + body, nav, footer)); pages[page] = title
+        index.append(dict(page=page, title=title, text=plain_text(body)[:30000]))
+    how = 'executed (fast cells) and processed by nbdev' if execute else 'stored outputs, processed by nbdev'
     for page, title, desc, body, rel, _ in rendered:
-        write(page, title, desc, body, f'From {src_link(rel)} (stored outputs, processed by nbdev) by tools/build_docs.py.')
+        write(page, title, desc, body, f'From {src_link(rel, page)} ({how}) by tools/build_docs.py.')
     write(API, 'API reference', f'The exported functions and classes of {cfg.lib_name}, by module.',
           api_body(site, mods), 'Rendered from the notebooks\' <code>show_doc</code> output by tools/build_docs.py.')
     write(REPORTS, 'Reports', 'Plots and HTML reports written by the pipeline.', reports_body(site, reports),
           'Copied from the reports folder by tools/build_docs.py.')
     from pygments.formatters import HtmlFormatter
     (out/STYLE).write_text((TEMPLATE/'style.css').read_text() + '\n' + HtmlFormatter().get_style_defs('.highlight') + '\n')
+    # the search index as a script (a page opened from disk may not fetch JSON), and the search box's code
+    (out/SEARCH).write_text('window.XSD_SEARCH = ' + json.dumps(index) + ';\n'); shutil.copy(TEMPLATE/'search.js', out/SEARCH_UI)
 
     dt = time.time() - t0
     n_cached = sum(1 for v in done.values() if v[2] is None and not v[1])

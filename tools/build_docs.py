@@ -356,8 +356,17 @@ def api_body(site: Site, mods, page=API):
              'renders them; each links to its place in the module\'s notebook, where its tests and explanation are.</p>')
     return intro + '<ul>' + ''.join(toc) + '</ul>' + ''.join(secs)
 
+def report_summary(f: Path) -> tuple[str, str, int]:
+    "An HTML report's title (its first h1), headline (the paragraph after it) and number of plots, for the Reports page."
+    t = f.read_text(errors='replace')
+    h1 = re.search(r'<h1[^>]*>(.*?)</h1>(.*?)(?=<h[12]|$)', t, re.S)
+    clean = lambda x: re.sub(r'\s+', ' ', html.unescape(re.sub(r'<[^>]+>', ' ', x))).strip().replace('¶', '').strip()
+    head = clean(re.search(r'<p>(.*?)</p>', h1.group(2), re.S).group(1)) if h1 and re.search(r'<p>(.*?)</p>', h1.group(2), re.S) else ''
+    return (clean(h1.group(1)) if h1 else ''), head, len(re.findall(r'<img\b', t))
+
 def reports_body(site: Site, reports: Path):
-    "`reports/**/*.png` shown and `reports/**/*.html` linked (copied into the site), grouped by folder."
+    """`reports/**/*.html` listed with each report's title, headline and plot count, `reports/**/*.png` shown (both
+    copied into the site), grouped by folder."""
     pngs = sorted(reports.rglob('*.png')) if reports.is_dir() else []
     htmls = sorted(reports.rglob('*.html')) if reports.is_dir() else []
     how = ('<p>Reports are made by the pipeline: <code>make main</code> runs the whole toy pipeline and writes them, '
@@ -374,10 +383,16 @@ def reports_body(site: Site, reports: Path):
         hid = pandoc_id(name); n = ids.get(hid, 0); ids[hid] = n + 1; hid = f'{hid}-{n}' if n else hid
         parts.append(f'<h2 id="{hid}">{html.escape(name)}</h2>')
         links, figs = [], []
-        for f in groups[folder]:
+        first = lambda f: (['summary', 'e2e', 'frames'].index(next((k for k in ('summary', 'e2e', 'frames') if f.stem.startswith(k)), 'frames'))
+                           if f.stem.startswith(('summary', 'e2e', 'frames')) else 3, f.name)   # the summary report first
+        for f in sorted(groups[folder], key=first):
             rel = f'{REPORT_FILES}/' + f.relative_to(reports).as_posix()
             (site.out/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, site.out/rel)
-            if f.suffix == '.html': links.append(f'<li><a href="{html.escape(rel)}">{html.escape(f.name)}</a></li>')
+            if f.suffix == '.html':
+                title, head, n_fig = report_summary(f)
+                links.append(f'<li><a href="{html.escape(rel)}">{html.escape(title or f.name)}</a>'
+                             + (f' <span class="report-file">({html.escape(f.name)}, {n_fig} plot{"s" * (n_fig != 1)})</span>' if title else '')
+                             + (f'<p class="report-headline">{html.escape(head)}</p>' if head else '') + '</li>')
             else: figs.append(f'<figure><img src="{html.escape(rel)}" alt="{html.escape(f.stem)}" loading="eager">'
                               f'<figcaption>{html.escape(name + f.name)}</figcaption></figure>')
         if links: parts.append('<ul class="report-links">' + ''.join(links) + '</ul>')

@@ -7,10 +7,11 @@ set -euo pipefail
 CLONE=${1:?usage: tools/save_main_reference.sh CLONE LOG [RUN]}; LOG=${2:?log of time make main}; RUN=${3:-default}
 OUT=reports/reference/cpu_main; SRC=$CLONE/data/runs/$RUN; REP=$CLONE/reports/$RUN
 [ -f "$SRC/pipeline.json" ] || { echo "error: $SRC/pipeline.json not found: not a finished run" >&2; exit 1; }
-rm -rf "$OUT"; mkdir -p "$OUT"
+KEEP=$(cat "$OUT/README.md" 2>/dev/null || true)     # the folder's README stays
+rm -rf "$OUT"; mkdir -p "$OUT"; [ -n "$KEEP" ] && printf '%s\n' "$KEEP" > "$OUT/README.md"
 cp "$SRC/pipeline.json" "$REP/reports.json" "$REP/headline.csv" "$OUT/"
 cp "$CLONE/reports/toypair_$(python3 -c "import json; print(json.load(open('$SRC/pipeline.json'))['config']['toypair'])").json" "$OUT/toypair.json"
-( cd "$SRC" && find adapters -name train.json; find eval bench -maxdepth 2 \( -name 'summary.json' -o -name 'summary.csv' -o -name 'costs.json' \) ) \
+( cd "$SRC" && find adapters -name train.json; find eval bench -maxdepth 2 \( -name 'summary.json' -o -name 'summary.csv' -o -name 'costs.json' -o -name 'samples.jsonl' \) ) \
   | while read -r f; do mkdir -p "$OUT/$(dirname "$f")"; cp "$SRC/$f" "$OUT/$f"; done
 WALL=$(awk '/^real/ {split($2, a, /[ms]/); print a[1] * 60 + a[2]}' "$LOG" | tail -1)
 python3 - "$OUT/run.json" "$(git -C "$CLONE" rev-parse --short HEAD)" "$WALL" <<'PY'

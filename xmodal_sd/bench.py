@@ -315,14 +315,18 @@ def summarize(rows) -> pd.DataFrame:
     if df.empty: raise InputError("no benchmark rows to summarise", field='rows')
     med = df.groupby('config', sort=False)[['prefill_ms', 'decode_ms', 'total_ms']].median()
     base = {b: med.loc[b] if b in med.index else None for b in BASELINES}
+    # a step without a verifier forward (step 0 outside a window: the prefill's token) costs nothing and is left out of
+    # E, v and the plain step time; a window step (`step0_apart`) is accounted as the window, apart
+    skip0 = lambda r: 1 if r.step0_apart or (len(r.drafts) and r.drafts[0] == 0) else 0
     vl = df[df.config == 'vl_baseline']
-    t_step = _ratio(sum(map(sum, vl.verify_ms)), sum(map(len, vl.verify_ms))) if len(vl) else math.nan
+    fw = [ms for _, r in vl.iterrows() for ms in r.verify_ms[skip0(r):]]
+    t_step = _ratio(sum(fw), len(fw)) if len(vl) else math.nan
     out = []
     for name, g in df.groupby('config', sort=False):
         m, tot = med.loc[name], g.total_ms.mean()
         ld = ad = ns = nrej = tok = nsteps = 0; dms = vms = 0.
         for _, r in g.iterrows():
-            w = 1 if r.step0_apart else 0
+            w = skip0(r)
             for k, (dd, aa) in enumerate(zip(r.drafts[w:], r.accepted[w:])):
                 nsteps += 1; tok += aa + 1; vms += r.verify_ms[w + k]
                 if dd: ns += 1; ld += dd; ad += aa; nrej += aa < dd; dms += r.draft_ms[w + k]

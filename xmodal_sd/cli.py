@@ -54,7 +54,8 @@ def run(name:str, argv:list|None=None):
     sys.argv = [name, *argv]
     try: pargs, kwargs, _ = parse_cli(f)                    # fastcore's own reading of the command line (as `call_parse`)
     finally: sys.argv = saved
-    return f(*pargs, **kwargs)
+    res = f(*pargs, **kwargs)
+    return res if isinstance(res, int) else None            # an exit status, as `call_parse`'s own runner (a result is not one)
 
 def xsd_toy(): return run('xsd_toy')
 def xsd_extract(): return run('xsd_extract')

@@ -24,8 +24,8 @@ from .speculative import SpecConfig, SpecDecoder, Generation, predicted_speedup,
 # %% auto #0
 __all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'REALSCALE', 'GPU_SESSION', 'RunSpec', 'parse_config',
            'expand_configs', 'load_adapters', 'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder',
-           'divergence', 'run_bench', 'speedup_interval', 'summarize', 'bench', 'show', 'xsd_bench', 'realscale_tables',
-           'realscale_summary', 'gpu_session_tables', 'gpu_session_summary']
+           'divergence', 'run_bench', 'speedup_interval', 'speedup_ranking', 'summarize', 'bench', 'show', 'xsd_bench',
+           'realscale_tables', 'realscale_summary', 'gpu_session_tables', 'gpu_session_summary']
 
 # %% ../nbs/09_bench.ipynb #5cc9b559
 DRAFTER_LEVELS = ('L1', 'L2', 'L3', 'L4', 'L5', 'L6')   # draft from the drafter's states (L6: merged drafter, no adapter)
@@ -307,6 +307,14 @@ def speedup_interval(base:pd.DataFrame, g:pd.DataFrame, n_boot:int=2000, seed:in
     r = b[idx].mean(1) / x[idx].mean(1)
     return float(np.percentile(r, 2.5)), float(np.percentile(r, 97.5))
 
+def speedup_ranking(s:pd.DataFrame) -> tuple[str, str, pd.DataFrame]:
+    """A summary's faster baseline, its column key ('vl' or 'hf'), and the speculative configurations with `vs_faster`
+    (the speedup against the faster baseline, the lower of the two) added, best first."""
+    faster = min((c for c in BASELINES if c in s.index), key=lambda c: s.loc[c, 'total_ms'])
+    spec = s.drop(index=[c for c in BASELINES if c in s.index])
+    spec = spec.assign(vs_faster=spec[['speedup_vl', 'speedup_hf']].min(axis=1)).sort_values('vs_faster', ascending=False)
+    return faster, 'vl' if faster == 'vl_baseline' else 'hf', spec
+
 def summarize(rows) -> pd.DataFrame:
     """One row per configuration (in first-seen order): medians, speedups vs both baselines (of the median total:
     `speedup_*`; of the mean: `speedup_*_mean`, with its 95% bootstrap interval over samples `speedup_*_lo/hi`),
@@ -337,9 +345,8 @@ def summarize(rows) -> pd.DataFrame:
                    min_top2_gap=g.top2_gap.min() if 'top2_gap' in g and g.top2_gap.notna().any() else math.nan,
                    prefill_ms=m.prefill_ms, decode_ms=m.decode_ms, total_ms=m.total_ms, total_ms_mean=tot)
         for b, key in (('vl_baseline', 'vl'), ('hf_generate', 'hf')):
-            rec[f'speedup_{key}'] = _ratio(base[b].total_ms, m.total_ms) if base[b] is not None else math.nan
-        for b, key in (('vl_baseline', 'vl'), ('hf_generate', 'hf')):
             bd = df[df.config == b]
+            rec[f'speedup_{key}'] = _ratio(base[b].total_ms, m.total_ms) if base[b] is not None else math.nan
             rec[f'speedup_{key}_mean'] = _ratio(bd.total_ms.mean(), tot) if len(bd) else math.nan
             rec[f'speedup_{key}_lo'], rec[f'speedup_{key}_hi'] = speedup_interval(bd, g) if len(bd) and 'sample' in g else (math.nan, math.nan)
         rec['decode_speedup_vl'] = _ratio(base['vl_baseline'].decode_ms, m.decode_ms) if base['vl_baseline'] is not None else math.nan
@@ -388,9 +395,10 @@ def bench(cfg:BenchConfig,                 # settings
             data = data_dir('toyworld', meta['config']['world'])
             ss = SampleSet(data, split)
         else: ss = SampleSet(data, questions=questions, max_questions=max_questions)
-        gammas = [int(x) for x in str(cfg.gammas).split(',') if x.strip()] if all(
-            x.strip().isdigit() and int(x) >= 1 for x in str(cfg.gammas).split(',') if x.strip()) else None
-        if gammas is None: raise InputError(f"gammas must be comma-separated draft lengths >= 1, got {cfg.gammas!r}", field='gammas')
+        gl = [x.strip() for x in str(cfg.gammas).split(',') if x.strip()]
+        if not all(x.isdigit() and int(x) >= 1 for x in gl):
+            raise InputError(f"gammas must be comma-separated draft lengths >= 1, got {cfg.gammas!r}", field='gammas')
+        gammas = [int(x) for x in gl]
         if cfg.n < 1: raise InputError(f"n must be >= 1, got {cfg.n}", field='n')
         if not len(ss): raise InputError("the dataset split has no samples", path=ss.index_path, field='samples')
         from xmodal_sd.toypair import load_toypair
@@ -590,16 +598,14 @@ def gpu_session_summary(root=None) -> str:
              + ', '.join(f"{r_} {s}/{n}" for r_, (s, n) in same.items())]
     if b is None: lines.append("- stage 4: no rows came back (see the steps' status)")
     else:
-        spec = b.drop(index=[c for c in BASELINES if c in b.index])
-        best = spec.vs_faster.idxmax(); r = b.loc[best]
-        faster = 'vl_baseline' if b.loc['vl_baseline', 'total_ms'] <= b.loc['hf_generate', 'total_ms'] else 'hf_generate'
-        k = 'vl' if faster == 'vl_baseline' else 'hf'
+        faster, k, spec = speedup_ranking(b)
+        best = spec.index[0]; r = spec.iloc[0]
         lines += [f"- stage 4, {e['dtype']}, {e['n']} samples per configuration: {int(b.lossless.sum())}/{int(b.n.sum())} answers "
                   f"equal plain decoding, {int(b.consistent.sum())}/{int(b.n.sum())} verifier-consistent; the faster baseline is {faster}",
                   f"- best: {best} {r.vs_faster:.2f}x the faster baseline by median total, {r[f'speedup_{k}_mean']:.2f}x by mean "
                   f"(95% interval over samples {r[f'speedup_{k}_lo']:.2f}-{r[f'speedup_{k}_hi']:.2f}); alpha {r.alpha:.2f}, "
                   f"gamma {r.gamma:.0f}, c {r.c:.3f}"]
-        for name, x in spec.sort_values('vs_faster', ascending=False).iterrows():
+        for name, x in spec.iterrows():
             lines.append(f"  - {name}: {x.vs_faster:.2f}x (mean {x[f'speedup_{k}_mean']:.2f}x, {x[f'speedup_{k}_lo']:.2f}-"
                          f"{x[f'speedup_{k}_hi']:.2f}); alpha {x.alpha:.2f}, c {x.c:.3f}")
     if f is not None:

@@ -14,10 +14,10 @@ from .core import InputError, cli_errors, reports_dir, write_json, read_json, pr
 from .pipeline import PipelineConfig, run_pipeline, Workspace
 from .models import LoadConfig
 from .reports import make_reports, headline_table
-from .bench import BASELINES
+from .bench import speedup_ranking
 
 # %% auto #0
-__all__ = ['run_summary', 'main_reference_summary', 'toypair_accuracy', 'xsd_main']
+__all__ = ['CPU_MAIN', 'run_summary', 'main_reference_summary', 'toypair_accuracy', 'xsd_main']
 
 # %% ../nbs/12_main.ipynb #785f2593
 def run_summary(run_dir,                   # a pipeline run folder (or a copy of its result files in the same layout)
@@ -33,13 +33,10 @@ def run_summary(run_dir,                   # a pipeline run folder (or a copy of
     for f in sorted(ws.root.glob('bench/*/summary.json')):
         b = pd.DataFrame(read_json(f)['summary']).set_index('config')
         tot += int(b.n.sum()); ok += int(b.lossless.sum())
-        faster = min((c for c in BASELINES if c in b.index), key=lambda c: b.loc[c, 'total_ms'])
-        k = 'vl' if faster == 'vl_baseline' else 'hf'
-        b['vs_faster'] = b[['speedup_vl', 'speedup_hf']].min(axis=1)
-        spec = b.drop(index=[c for c in BASELINES if c in b.index])
-        best = spec.vs_faster.idxmax(); r = spec.loc[best]
+        faster, k, spec = speedup_ranking(b)
+        best, r = spec.index[0], spec.iloc[0]
         side = spec[spec.index.str.match(r'^(L\d|L5F)\+VL')].vs_faster
-        ci = f", 95% interval {r[f'speedup_{k}_lo']:.2f}-{r[f'speedup_{k}_hi']:.2f}" if f'speedup_{k}_lo' in r and r[f'speedup_{k}_lo'] == r[f'speedup_{k}_lo'] else ''
+        ci = f", 95% interval {r[f'speedup_{k}_lo']:.2f}-{r[f'speedup_{k}_hi']:.2f}" if pd.notna(r.get(f'speedup_{k}_lo')) else ''
         lines.append(f"stage 4, {f.parent.name} ({int(r.n)} samples): best {best} {r.vs_faster:.2f}x the faster baseline ({faster}) by median "
                      f"total, {r.get(f'speedup_{k}_mean', float('nan')):.2f}x by mean{ci}"
                      + (f"; drafter-side levels {side.min():.2f}-{side.max():.2f}x" if len(side) else ''))
@@ -50,16 +47,18 @@ def run_summary(run_dir,                   # a pipeline run folder (or a copy of
     else: lines.append("verdict: no stage 4 benchmark in this run")
     return lines
 
+CPU_MAIN = 'reports/reference/cpu_main'   # the committed result files of one `make main` (tools/save_main_reference.sh)
+
 def main_reference_summary(root=None) -> str:
-    "`run_summary` of the committed reference run of `make main` (default `reports/reference/cpu_main`), with its wall time."
-    root = Path(root) if root else project_root()/'reports'/'reference'/'cpu_main'
+    "`run_summary` of the committed reference run of `make main` (default `CPU_MAIN`), with its wall time."
+    root = Path(root) if root else project_root()/CPU_MAIN
     info = read_json(root/'run.json', 'reference run record')
     return '\n'.join([f"`make main` from a fresh clone at commit {info['commit']} on {info['machine']}: {info['wall_s'] / 60:.1f} minutes "
                        f"in all (the venv included)", *[f"- {l}" for l in run_summary(root)]])
 
 def toypair_accuracy(root=None) -> pd.DataFrame:
     "The toy pair's accuracy (%) per question type in the reference run of `make main` (its `toypair.json`)."
-    root = Path(root) if root else project_root()/'reports'/'reference'/'cpu_main'
+    root = Path(root) if root else project_root()/CPU_MAIN
     return pd.DataFrame(read_json(root/'toypair.json', 'the toy pair report')['accuracy']).round(1)
 
 # %% ../nbs/12_main.ipynb #4c5ec7c0

@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 from .core import output_lock, cli_errors, InputError, project_root, reports_dir, write_json, read_json
 import pandas as pd, matplotlib.pyplot as plt
 from .pipeline import Workspace
+from .bench import speedup_ranking
 from .data import frames_tag, event_mode
 
 
@@ -245,9 +246,8 @@ class e2e_view:
         return t.set_index(['kind', 'config'])[cols].round(3)
 
     def best(self) -> tuple[str, float]:
-        s = self.summary.drop(index=[b for b in ('vl_baseline', 'hf_generate') if b in self.summary.index])
-        sp = s[['speedup_vl', 'speedup_hf']].min(axis=1)   # against the faster baseline
-        return (sp.idxmax(), float(sp.max())) if len(sp) else ('–', float('nan'))
+        spec = speedup_ranking(self.summary)[2]                     # against the faster baseline
+        return (spec.index[0], float(spec.vs_faster.iloc[0])) if len(spec) else ('–', float('nan'))
 
     @property
     def headline(self) -> str:

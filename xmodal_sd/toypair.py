@@ -409,7 +409,7 @@ def make_toypair(preset:str='default',        # ToyPairConfig preset
     table = accuracy_table(results, chance)
     rep = reports_dir(f'toypair_{name}.json')
     write_json(rep, dict(config=cfg.to_dict(), config_hash=cfg.hash(), pair=str(proot), world=str(wroot),
-                         decoded_on=read_json(cache).get('decoded_on'),                  # (answers stored before the field: None)
+                         decoded_on=cached.get('decoded_on') if cached and cached['key'] == key else str(v.device),   # (stored before the field: None)
                          n_test=len(test), accuracy=table.to_dict(), timings={**meta['timings'], **timings},
                          predictions={k: dict(zip(df['id'], df['pred'])) for k, df in results.items()}))
     table.to_csv(rep.with_suffix('.csv'))
@@ -477,7 +477,7 @@ def expand_pair(cfg:ToyPairConfig, proot:Path, meta:dict, log=print):
                          f"{ {k: v for k, v in want.diff(got).items() if k != 'layers'} }", field='models')
     card = {k: meta.get(k) for k in ('source', 'weights')}
     v, d, tok = load_toypair(src)
-    (proot/'evaluation.json').unlink(missing_ok=True) if not card['weights'] else None
+    if not card['weights']: (proot/'evaluation.json').unlink(missing_ok=True)   # (a card's answers belong to its recorded weights)
     shutil.copytree(src/'tokenizer', proot/'tokenizer', dirs_exist_ok=True)
     source, weights = dict(preset=cfg.expand_from, config_hash=rec['config_hash'], weights={}), {}
     for name, role in (('verifier', v), ('drafter', d)):

@@ -12,8 +12,8 @@ from pathlib import Path
 from fastcore.script import anno_parser, parse_cli
 
 # %% auto #0
-__all__ = ['ENTRY', 'HELP_FILE', 'command', 'help_text', 'quiet_libraries', 'run', 'xsd_toy', 'xsd_extract', 'xsd_train',
-           'xsd_evaluate', 'xsd_bench', 'xsd_report', 'xsd_main']
+__all__ = ['ENTRY', 'HELP_FILE', 'EXAMPLES', 'command', 'parser', 'help_text', 'quiet_libraries', 'run', 'xsd_toy', 'xsd_extract',
+           'xsd_train', 'xsd_evaluate', 'xsd_bench', 'xsd_report', 'xsd_main']
 
 # %% ../nbs/13_cli.ipynb #eebf18ba
 ENTRY = dict(xsd_toy='xmodal_sd.toypair', xsd_extract='xmodal_sd.extract', xsd_train='xmodal_sd.train',
@@ -26,10 +26,30 @@ def command(name:str):
     f = getattr(import_module(ENTRY[name]), name)
     return getattr(f, '__wrapped__', f)
 
+EXAMPLES = dict(   # one runnable line per command (checked below to parse), shown at the end of its --help
+    xsd_toy="xsd_toy --preset tiny",
+    xsd_extract="xsd_extract --split test --frames 1 --limit 32 --out data/features/test_1f",
+    xsd_train="xsd_train --level L4,B1 --train data/runs/default/features/train_1f --val data/runs/default/features/val_1f --out data/adapters",
+    xsd_evaluate="xsd_evaluate --features data/runs/default/features/test_1f --adapters L4=data/runs/default/adapters/1f/L4 B1=data/runs/default/adapters/1f/B1",
+    xsd_bench="xsd_bench --configs vl_baseline,hf_generate,B1+VL+g4,two_phase:L4+B1 --adapters data/runs/default/adapters/1f --n 20",
+    xsd_report="xsd_report --run data/runs/default --levels L4,B1 --frames 1",
+    xsd_main="xsd_main --preset tiny")
+
+def parser(name:str):
+    """Command `name`'s argparse parser, as `call_parse` builds it, with one default per argument: where the argument's
+    own help already says what its default is, fastcore's appended `(default: '')` is dropped."""
+    p = anno_parser(command(name), prog=name)
+    for a in p._actions:
+        head, sep, _ = (a.help or '').rpartition(' (default: ')
+        if sep and 'default' in head: a.help = head
+    return p
+
 def help_text(name:str) -> str:
-    "The `--help` text of command `name`, from its parser (100 columns, whatever the terminal)."
+    "The `--help` text of command `name` (100 columns, whatever the terminal), ending on an example and the version."
     old = os.environ.get('COLUMNS'); os.environ['COLUMNS'] = '100'
-    try: return anno_parser(command(name), prog=name).format_help()
+    try:
+        p = parser(name); version, p.epilog = p.epilog, None
+        return p.format_help() + f"\nexample:\n  {EXAMPLES[name]}\n" + (f"\n{version}\n" if version else '')
     finally:
         if old is None: del os.environ['COLUMNS']
         else: os.environ['COLUMNS'] = old
@@ -46,9 +66,9 @@ def quiet_libraries():
 def run(name:str, argv:list|None=None):
     "Run command `name` on `argv` (default: the command line): stored help for `-h`/`--help`, else parse and call."
     argv = sys.argv[1:] if argv is None else argv
-    if {'-h', '--help'} & set(argv) and HELP_FILE.exists():
-        text = json.loads(HELP_FILE.read_text()).get(name)
-        if text: sys.stdout.write(text); return 0
+    if {'-h', '--help'} & set(argv):
+        text = json.loads(HELP_FILE.read_text()).get(name) if HELP_FILE.exists() else None
+        sys.stdout.write(text or help_text(name)); return 0
     quiet_libraries()
     f, saved = command(name), sys.argv
     sys.argv = [name, *argv]

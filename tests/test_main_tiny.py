@@ -36,10 +36,17 @@ assert all(m['status'] == 'done' for m in made), [m for m in made if m['status']
 html = (rep/'summary.html').read_text()
 assert '<img' in html and 'Traceback' not in html, "the summary report shows its figure and no error"
 assert 'Headline' in r.stdout and 'L4' in r.stdout and str(rep) in r.stdout, "the headline table and the reports' place are printed"
+lines = r.stderr.replace('\r', '\n').splitlines()                 # the progress lines (tqdm writes to stderr)
+for st in rec['timings']:                                        # each stage is one line, which ends on its time
+    assert any(l.startswith(f"{st}: 100%") and l.rstrip().endswith(' s') for l in lines), (st, [l for l in lines if l.startswith(st)][-3:])
+assert not any(l.startswith(('extract:', 'train L', 'bench:')) for l in lines), "no per-piece bars beside the stage lines"
+log = (run_dir/'pipeline.log').read_text()
+assert all(f"== {st}" in log for st in rec['timings']) and 'test 1f: ' in log, "each stage's details are in pipeline.log"
 r2, t2 = run()
 made = json.loads((rep/'reports.json').read_text())
 assert all(m['status'] == 'skipped' for m in made), "a re-run re-makes no report"
 assert 'reusing' in r2.stdout.lower()
+assert (run_dir/'pipeline.log').read_text()[len(log):].count('reusing') >= 4, "stages 3 and 4 keep both frame counts' results"
 # a stage 3 result that changed (here: by hand) makes its reports stale: one report, re-made, and skipped again after
 from xmodal_sd.reports import run_report, inputs_id, report_jobs
 name, out, params = next(j for j in report_jobs(run_dir, rep, ['L4'], [1]) if j[0] == 'adapter')

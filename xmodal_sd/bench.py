@@ -15,7 +15,7 @@ import numpy as np, pandas as pd, torch
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, bool_arg
 from transformers import LogitsProcessor, LogitsProcessorList
-from .core import output_lock, Config, InputError, cli_errors, data_dir, reports_dir, read_json, write_json, atomic_path, get_device, sync
+from .core import progress_bar, output_lock, Config, InputError, cli_errors, data_dir, reports_dir, read_json, write_json, atomic_path, get_device, sync
 from .adapters import LEVELS, AdapterConfig, make_adapter, save_adapter, load_adapter
 from .models import load_verifier, load_drafter, LoadConfig, load_pair
 from .data import SampleSet
@@ -281,7 +281,7 @@ def run_bench(specs:list, verifier, drafter, adapters:dict, samples:list, cfg:Be
         if d_ is not None: d_.reset_adaptive()
     rows, f = [], open(jsonl, 'w') if jsonl else None
     try:
-        for i, sample in enumerate(tqdm(samples, desc='bench', disable=not progress)):
+        for i, sample in enumerate(progress_bar(progress, samples, desc='bench')):
             get, res = prompts_for(sample), {}
             for s in specs[i % len(specs):] + specs[:i % len(specs)]: res[s.name] = run(s, get, i)
             ref = res['vl_baseline'].tokens if 'vl_baseline' in res else verifier.generate_greedy(get(verifier), cfg.max_new_tokens)

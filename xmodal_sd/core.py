@@ -16,7 +16,7 @@ from safetensors.torch import save_file, load_file, safe_open
 # %% auto #0
 __all__ = ['LOCK', 'InputError', 'cli_errors', 'project_root', 'data_dir', 'reports_dir', 'portable_path', 'recorded_path',
            'seed_everything', 'get_device', 'sync', 'Config', 'atomic_path', 'write_json', 'read_json', 'clean_tmp',
-           'sha256_file', 'output_lock', 'save_tensors', 'load_tensors', 'tensor_meta']
+           'sha256_file', 'output_lock', 'save_tensors', 'load_tensors', 'tensor_meta', 'StageBar', 'progress_bar']
 
 # %% ../nbs/00_core.ipynb #e76d4640
 class InputError(ValueError):
@@ -218,3 +218,61 @@ def tensor_meta(path) -> dict:
     try:
         with safe_open(str(path), framework='pt') as f: return json.loads((f.metadata() or {}).get('meta', '{}'))
     except Exception as e: raise InputError(f"cannot read safetensors file ({type(e).__name__}: {e})", path=path) from None
+
+# %% ../nbs/00_core.ipynb #c54eace4
+from tqdm.auto import tqdm
+
+class StageBar:
+    "One progress line for a stage: pass it as `progress`; the bars opened with `progress_bar` become its pieces."
+    FORMAT = '{desc}: {percentage:3.0f}%|{bar:20}| {elapsed}<{remaining}{postfix}'
+    def __init__(self, desc:str,
+                 weights:list|dict|None=None,   # each piece's share, in the order the pieces open (default: 1 each);
+                 progress:bool=True):           # a dict {name: share} also names them on the line. False: no line
+        self.names = list(weights) if isinstance(weights, dict) else []
+        self.weights = list(weights.values() if isinstance(weights, dict) else weights or [])
+        self.opened, self.done, self.n = 0, 0., 0.                    # n: where the line is (also when hidden)
+        self.total = sum(self.weights) or 1
+        self.bar = tqdm(total=self.total, desc=desc, bar_format=self.FORMAT, disable=not progress)
+    def _goto(self, x):
+        x = min(x, self.total)
+        if x > self.n: self.bar.update(x - self.n); self.n = x
+    def piece(self, iterable=None, total=None, initial=0, desc=''):
+        w = self.weights[self.opened] if self.opened < len(self.weights) else 1
+        desc = self.names[self.opened] if self.opened < len(self.names) else desc
+        self.opened += 1
+        if self.opened > len(self.weights) and (self.weights or self.opened > 1):   # more pieces than announced: the line grows
+            self.total += 1; self.bar.total = self.total
+        return _Piece(self, iterable, total, initial, desc, w)
+    def close(self, note:str=''):
+        "Fill the line (pieces that stopped early, e.g. early stopping, are done) and end it with `note`."
+        self._goto(self.total)
+        if note: self.bar.set_postfix_str(note, refresh=False)
+        self.bar.close()
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.bar.close()
+
+class _Piece:
+    "A loop inside a `StageBar`: counts its own steps and moves the stage's line by its share."
+    def __init__(self, stage, iterable, total, initial, desc, weight):
+        self.stage, self.iterable, self.desc, self.w, self.base, self.n = stage, iterable, desc, weight, stage.done, 0
+        self.total = total if total is not None else (len(iterable) if hasattr(iterable, '__len__') else None)
+        stage.bar.set_postfix_str(desc, refresh=False); self.update(initial)
+    def update(self, k=1):
+        self.n += k
+        if self.total: self.stage._goto(self.base + self.w * min(self.n / self.total, 1))
+    def set_postfix(self, **kw):
+        "The piece's name and figures on the stage's line."
+        self.stage.bar.set_postfix_str(' '.join([self.desc, *(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in kw.items())]))
+    def close(self):
+        self.stage._goto(self.base + self.w); self.stage.done = self.base + self.w
+    def __iter__(self):
+        for x in self.iterable: yield x; self.update(1)
+        self.close()
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
+
+def progress_bar(progress,                 # True/False: a tqdm bar shown or not; a `StageBar`: a piece of its line
+                 iterable=None, total=None, initial=0, desc:str='', **kw):
+    "A progress bar for a loop: tqdm's, or a piece of the stage's one line."
+    if isinstance(progress, StageBar): return progress.piece(iterable, total, initial, desc)
+    return tqdm(iterable, total=total, initial=initial, desc=desc, disable=not progress, **kw)

@@ -15,7 +15,7 @@ from typing import ClassVar
 import torch
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, bool_arg
-from .core import (output_lock, Config, InputError, cli_errors, write_json, read_json, save_tensors, load_tensors, sha256_file,
+from .core import (progress_bar, output_lock, Config, InputError, cli_errors, write_json, read_json, save_tensors, load_tensors, sha256_file,
                             clean_tmp, data_dir, get_device, portable_path)
 from .models import (Prompt, load_verifier, load_drafter, generate_batch, _pad_left, _pad_right, _quant_kwargs, QUANTS,
                               LoadConfig, load_pair)
@@ -310,8 +310,9 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
         intact = lambda c: c.get('samples_sha') == fp(c['index']) and (out/c['file']).exists() and sha256_file(out/c['file']) == c['sha256']
         todo = [k for k in mine if not (k in done and intact(done[k]) and not (retry_skipped and done[k]['skipped']))]
         size = lambda k: min(cs, n - k * cs)
-        bar = tqdm(total=sum(size(k) for k in mine), initial=sum(size(k) for k in mine if k not in todo),
-                   desc='extract' + (f' [{rank}/{N}]' if N > 1 else ''), unit='sample', disable=not (progress and state.is_main_process))
+        bar = progress_bar(progress if state.is_main_process else False, total=sum(size(k) for k in mine),
+                           initial=sum(size(k) for k in mine if k not in todo), desc='extract' + (f' [{rank}/{N}]' if N > 1 else ''),
+                           unit='sample')
 
         jobs = [(k, list(range(b, min(b + cfg.batch_size, (k + 1) * cs, n)))) for k in todo for b in range(k * cs, k * cs + size(k), cfg.batch_size)]
         load = lambda job: _load_batch(verifier, drafter, [(i, samples[i]) for i in job[1]], cfg.frames)

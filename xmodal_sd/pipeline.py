@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import ClassVar
 import pandas as pd, torch
 from fastcore.script import call_parse
-from .core import (Config, InputError, cli_errors, data_dir, reports_dir, write_json, read_json, project_root, portable_path,
+from .core import (StageBar, progress_bar, Config, InputError, cli_errors, data_dir, reports_dir, write_json, read_json, project_root, portable_path,
                             sha256_file)
 from .data import SampleSet, event_mode, frames_tag
 from .models import DrafterRole, load_verifier, load_drafter, LoadConfig, load_pair
@@ -85,11 +85,20 @@ def split_by_clip(samples, val_fraction:float) -> tuple[list, list]:
     return [s for s in samples if clip(s) not in held], [s for s in samples if clip(s) in held]
 
 # %% ../nbs/10_pipeline.ipynb #52189e0e
-def _step(ws:Workspace, rec:dict, name:str, fn, log):
-    t = time.time(); log(f"== {name}")
-    out = fn()
-    rec['timings'][name] = round(time.time() - t, 1); write_json(ws.record, rec)
-    log(f"   {name}: {rec['timings'][name]:.0f}s")
+def _step(ws:Workspace, rec:dict, name:str, fn, log, progress=True, weights=None):
+    """Run `fn(bar, detail)` as one progress line `name` (a `StageBar` with `weights`); `detail` writes to the run's
+    `pipeline.log`, and to `log` too when there is no line. The step's time goes to the record and ends the line."""
+    t = time.time()
+    with open(ws.root/'pipeline.log', 'a') as f:
+        def detail(m):
+            f.write(m + '\n'); f.flush()
+            if not progress: log(m)
+        detail(f"== {name}")
+        bar = StageBar(name, weights, progress)
+        try: out = fn(bar, detail)
+        except BaseException: bar.bar.close(); raise
+        rec['timings'][name] = round(time.time() - t, 1); write_json(ws.record, rec)
+        bar.close(f"{rec['timings'][name]:.0f} s"); detail(f"   {name}: {rec['timings'][name]:.0f}s")
     return out
 
 def _drafter_for(d:DrafterRole, frames:int) -> DrafterRole:
@@ -123,7 +132,7 @@ def stage2(ws:Workspace, cfg:PipelineConfig, paths:dict, progress=True, log=prin
         l6 = {'L6': dict(epochs=min(cfg.l6_epochs, tcfg.epochs))} if cfg.l6_epochs else None
         tables[n] = train_levels(ws.features('train', n), ws.features('val', n), ws.adapters(n), tcfg,
                                  cfg.level_list(n), progress=progress, overrides=l6)
-        log(tables[n].round(3).to_string())
+        log(f"   {frames_tag(n)}:\n{tables[n].round(3).to_string()}")
     return tables
 
 def stage1_l6(ws:Workspace, cfg:PipelineConfig, verifier, splits:dict, paths:dict, progress=True, log=print):
@@ -148,27 +157,32 @@ def stage3_inputs(ws:Workspace, cfg:PipelineConfig, n) -> dict:
         ads[lv] = features_id(ws.features('test', n, '_L6')) if lv == 'L6' else sha256_file(f)[:16] if f.exists() else None
     return dict(eval=EvalConfig.from_name(cfg.eval_preset).to_dict(), features=features_id(ws.features('test', n)), adapters=ads)
 
-def stage3(ws:Workspace, cfg:PipelineConfig, verifier, drafter, splits:dict, paths:dict, log=print) -> dict:
+def stage3(ws:Workspace, cfg:PipelineConfig, verifier, drafter, splits:dict, paths:dict, log=print, progress=True) -> dict:
     """Offline acceptance of every level and two-phase combination; costs measured on this device first. A frame count
     whose results were made from the same inputs (`stage3_inputs`, in `eval/<n>f/inputs.json`) is kept as it is, so the
     reports that read it are not re-made on a re-run; anything changed upstream re-runs it."""
     res = {}
     for n in cfg.frame_list():
-        inputs, rec = stage3_inputs(ws, cfg, n), ws.eval(n)/'inputs.json'
-        if rec.exists() and read_json(rec) == inputs and (ws.eval(n)/'summary.json').exists():
-            log(f"   {n}f: reusing {ws.eval(n)} (made from the same inputs)"); continue
-        d = _drafter_for(drafter, n)
-        costs = measure_costs(verifier, d, None, list(splits['test'])[:4])         # drafter step, prefill window
-        head = next((ws.adapters(n)/h for h in ('B1', 'L5F') if (ws.adapters(n)/h/'best.safetensors').exists()), None)
-        if head is not None: costs['c_head'] = measure_costs(verifier, d, head/'best.safetensors', list(splits['test'])[:4])['c_head']
-        ecfg = EvalConfig.from_name(cfg.eval_preset).replace(dataset=paths['test'], c_drafter=round(costs['c_drafter'], 4),
-                                                             c_head=round(costs['c_head'], 4), window=int(costs['window']))
-        adapters = {lv: ws.adapters(n)/lv for lv in cfg.level_list(n) if lv != 'L6'}
-        if 'L6' in cfg.level_list(n): adapters['L6'] = ('identity', ws.features('test', n, '_L6'))
-        res[n] = evaluate(ws.features('test', n), adapters, ecfg, out=ws.eval(n), log=lambda m: None)
-        write_json(ws.eval(n)/'costs.json', costs); write_json(rec, inputs)
-        log(f"   {n}f: c = {costs['c']:.2f}, prefill window = {costs['window']} drafts")
+        with progress_bar(progress, total=1, desc=frames_tag(n)): res.update(_stage3_frames(ws, cfg, verifier, drafter, splits, paths, log, n))
     return res
+
+def _stage3_frames(ws, cfg, verifier, drafter, splits, paths, log, n) -> dict:
+    "Stage 3 for frame count `n`: `{n: results}`, or `{}` where the results of the same inputs are kept."
+    inputs, rec = stage3_inputs(ws, cfg, n), ws.eval(n)/'inputs.json'
+    if rec.exists() and read_json(rec) == inputs and (ws.eval(n)/'summary.json').exists():
+        log(f"   {n}f: reusing {ws.eval(n)} (made from the same inputs)"); return {}
+    d = _drafter_for(drafter, n)
+    costs = measure_costs(verifier, d, None, list(splits['test'])[:4])         # drafter step, prefill window
+    head = next((ws.adapters(n)/h for h in ('B1', 'L5F') if (ws.adapters(n)/h/'best.safetensors').exists()), None)
+    if head is not None: costs['c_head'] = measure_costs(verifier, d, head/'best.safetensors', list(splits['test'])[:4])['c_head']
+    ecfg = EvalConfig.from_name(cfg.eval_preset).replace(dataset=paths['test'], c_drafter=round(costs['c_drafter'], 4),
+                                                         c_head=round(costs['c_head'], 4), window=int(costs['window']))
+    adapters = {lv: ws.adapters(n)/lv for lv in cfg.level_list(n) if lv != 'L6'}
+    if 'L6' in cfg.level_list(n): adapters['L6'] = ('identity', ws.features('test', n, '_L6'))
+    res = evaluate(ws.features('test', n), adapters, ecfg, out=ws.eval(n), log=lambda m: None)
+    write_json(ws.eval(n)/'costs.json', costs); write_json(rec, inputs)
+    log(f"   {n}f: c = {costs['c']:.2f}, prefill window = {costs['window']} drafts")
+    return {n: res}
 
 def stage4(ws:Workspace, cfg:PipelineConfig, pair, paths:dict, progress=True, log=print) -> dict:
     "Wall-clock benchmark of every configuration the trained levels allow, per frame count (skipped when done)."
@@ -179,6 +193,7 @@ def stage4(ws:Workspace, cfg:PipelineConfig, pair, paths:dict, progress=True, lo
                            device=cfg.device, threads=cfg.threads or 1, event_frames=n)
         done = ws.bench(n)/'summary.json'
         if done.exists() and read_json(done)['config'] == bcfg.to_dict():
+            with progress_bar(progress, total=1): pass                 # (the piece this frame count would have been)
             tables[n] = pd.read_csv(ws.bench(n)/'summary.csv', index_col=0); log(f"   {n}f: reusing {done}"); continue
         tables[n] = bench(bcfg, pair=pair, adapters=ws.adapters(n), data=paths['test'], out=ws.bench(n), progress=progress,
                           log=lambda m: None)
@@ -246,10 +261,16 @@ def run_pipeline(cfg:PipelineConfig|str='default',
                   test=cap(test, cfg.max_test_samples))
     paths.update(val=paths['train'])
     log(f"run {ws.root}: {len(splits['train'])} train / {len(splits['val'])} val / {len(splits['test'])} test samples, frames {cfg.frames}")
-    _step(ws, rec, 'stage 1: extract', lambda: stage1(ws, cfg, v, d, splits, paths, progress, log), log)
-    _step(ws, rec, 'stage 2: train', lambda: stage2(ws, cfg, paths, progress, log), log)
-    _step(ws, rec, "stage 1': extract with the L6 drafter", lambda: stage1_l6(ws, cfg, v, splits, paths, progress, log), log)
-    _step(ws, rec, 'stage 3: evaluate', lambda: stage3(ws, cfg, v, d, splits, paths, log), log)
-    if pair is not None: _step(ws, rec, 'stage 4: benchmark', lambda: stage4(ws, cfg, pair, paths, progress, log), log)
+    fl, tag = cfg.frame_list(), frames_tag
+    step = lambda name, fn, weights=None: _step(ws, rec, name, fn, log, progress, weights)
+    step('stage 1: extract', lambda bar, det: stage1(ws, cfg, v, d, splits, paths, bar, det),
+         {f"{s} {tag(n)}": len(xs) for n in fl for s, xs in splits.items()})        # pieces named and weighed by their samples
+    step('stage 2: train', lambda bar, det: stage2(ws, cfg, paths, bar, det), [1] * sum(len(cfg.level_list(n)) for n in fl))
+    if any('L6' in cfg.level_list(n) for n in fl):
+        step("stage 1': extract with the L6 drafter", lambda bar, det: stage1_l6(ws, cfg, v, splits, paths, bar, det),
+             {f"test {tag(n)}": len(splits['test']) for n in fl if 'L6' in cfg.level_list(n)})
+    step('stage 3: evaluate', lambda bar, det: stage3(ws, cfg, v, d, splits, paths, det, bar), [1] * len(fl))
+    if pair is not None: step('stage 4: benchmark', lambda bar, det: stage4(ws, cfg, pair, paths, bar, det), {tag(n): 1 for n in fl})
     else: log("stage 4 with real checkpoints: run `xsd_bench` on the GPU box (see 09_bench)")
+    log(f"details of each stage: {portable_path(ws.root/'pipeline.log')}")
     return ws

@@ -15,7 +15,7 @@ import pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
 from fastcore.script import call_parse
 from transformers import get_cosine_schedule_with_warmup
-from .core import (output_lock, Config, InputError, cli_errors, atomic_path, write_json, read_json, save_tensors, load_tensors,
+from .core import (progress_bar, output_lock, Config, InputError, cli_errors, atomic_path, write_json, read_json, save_tensors, load_tensors,
                             clean_tmp, seed_everything, project_root, recorded_path)
 from .adapters import LEVELS, AdapterConfig, AdapterOutput, causal_view, make_adapter, save_adapter
 from .extract import FeatureReader
@@ -507,7 +507,7 @@ def train_adapter(train_dir,                    # stage 1 features to train on
             rec = {k: st[k] for k in rec}
         meta = lambda r: dict(level=cfg.level, epoch=r['epoch'], val_loss=r['curves'][-1]['val_loss'], best_epoch=r['best_epoch'],
                               data=dict(data, train=str(train.path), val=str(val.path)), config=cfg.to_dict(), world_size=world)
-        bar = tqdm(total=cfg.epochs, initial=rec['epoch'], desc=f'train {cfg.level}', unit='epoch', disable=not (progress and main))
+        bar = progress_bar(progress if main else False, total=cfg.epochs, initial=rec['epoch'], desc=f'train {cfg.level}', unit='epoch')
         run = 0
         while not rec['done'] and (stop_after is None or run < stop_after):
             epoch, t0 = rec['epoch'], time.time()

@@ -4,7 +4,7 @@
 1. A small site from two synthetic notebooks checks the rendering rules (nbdev's `#|` directives, `show_doc`, math,
    stored figures) and that a notebook nbdev cannot process fails the build by name.
 2. The project's own site, built from every notebook in nbs/ plus a reports folder holding a plot and an HTML report:
-   the build succeeds, every notebook, the API reference and the Reports page are pages.
+   the build succeeds, every notebook, the API reference (an index and a page per module) and the Reports page are pages.
 3. Both sites are crawled from index.html: every page loads with its title, every internal link (file or `#anchor`)
    resolves, every image exists and decodes, every page is reachable through the navigation. The crawl is done in
    headless Chromium (Debian's `chromium`, driven through the DevTools protocol over a pipe: no browser download, no
@@ -247,7 +247,10 @@ try:
                       for m in [re.match(r'#\s+(.+)', ''.join(c['source']).strip())] if m), None)
         check(title in titles, f'{src.name}: no page titled {title!r}')
         mod = bd.default_exp(src)
-        if mod: check(f'id="{cfg.lib_name}.{mod}"' in (out/'_api.html').read_text(), f'API reference: no section for {cfg.lib_name}.{mod}')
+        if mod:
+            page = out/bd.api_page(f'{cfg.lib_name}.{mod}')
+            check(page.exists() and f'id="{cfg.lib_name}.{mod}"' in page.read_text() and f'href="{page.name}"' in (out/'_api.html').read_text(),
+                  f'API reference: no page for {cfg.lib_name}.{mod}, or the index does not link it')
     # the chapters are executed for the site (not their committed copies): their figures and tables are on the pages
     check(all('<img' in (out/f'{p}.html').read_text() for p in ('toyworld', 'evaluate', 'bench')), 'executed chapters show their figures')
     check('<table' in (out/'toypair.html').read_text() and 'answers equal' in (out/'bench.html').read_text(), 'and their printed results')

@@ -12,7 +12,7 @@ internet to install; this builds the same pages offline from the same input, nbd
    latex2mathml for `$math$`, so no MathJax from a CDN) and Pygments, honouring the Quarto cell options nbdev leaves
    (`echo`, `output`, `include`, `eval`, `code-fold`, `output: asis`); headings get pandoc's ids, so nbdev's doc links
    (`core.html#inputerror`) land where they do on a Quarto site;
-3. plus an API page (every module's `show_doc` entries) and a Reports page (`reports/**/*.png` shown,
+3. plus the API reference (an index, and one page per module with its `show_doc` entries) and a Reports page (`reports/**/*.png` shown,
    `reports/**/*.html` linked), all with one sidebar.
 
 A notebook that nbdev cannot process is named with nbdev's error, gets an error page, and the build exits 1.
@@ -338,23 +338,29 @@ def default_exp(src: Path):
 
 # ---------------------------------------------------------------- 3. API and reports pages
 
-def api_body(site: Site, mods, page=API):
-    "Every module's `show_doc` entries, each linking to its place in the module's notebook."
-    ids, toc, secs = {}, [], []
+def api_page(mod: str) -> str:
+    "The API page of module `mod` (`_api_core.html` for `xmodal_sd.core`): one page per module, as nbdev's sites have."
+    return f"_api_{mod.rsplit('.', 1)[-1]}.html"
+
+def api_pages(site: Site, mods):
+    """The API index (`_api.html`: each module with its description and its number of entries) and one page per module
+    (`api_page`) with its `show_doc` entries, each linking to its place in the module's notebook."""
+    pages, rows = [], []
     for mod, nb_page, title, desc, docs in mods:
-        sid = pandoc_id(mod)
-        toc.append(f'<li><a href="#{sid}"><code>{html.escape(mod)}</code></a> — {html.escape(desc or title)}</li>')
-        entries = []
+        page, ids, entries = api_page(mod), {}, []
         for md_src, anchor in docs:
             body = site.markdown(md_src, page, ids, id_prefix=f'{mod}.')
             jump = f'<p class="api-jump"><a href="{nb_page}#{anchor}">in {html.escape(title)} →</a></p>' if anchor else ''
             entries.append(body + jump)
-        secs.append(f'<section class="api-module"><h2 id="{sid}"><code>{html.escape(mod)}</code></h2>'
-                    f'<p>{html.escape(desc or "")} <a href="{nb_page}">Notebook: {html.escape(title)}</a></p>'
-                    + ('\n'.join(entries) or '<p>No documented exports.</p>') + '</section>')
-    intro = ('<p>The <code>show_doc</code> entries of every exported function and class, module by module, as nbdev '
-             'renders them; each links to its place in the module\'s notebook, where its tests and explanation are.</p>')
-    return intro + '<ul>' + ''.join(toc) + '</ul>' + ''.join(secs)
+        body = (f'<section class="api-module" id="{pandoc_id(mod)}"><p>{html.escape(desc or "")} '
+                f'<a href="{nb_page}">Notebook: {html.escape(title)}</a> (its tests and explanation).</p>'
+                + ('\n'.join(entries) or '<p>No documented exports.</p>') + '</section>')
+        pages.append((page, mod, f'{len(docs)} exported functions and classes of {mod}.', body))
+        rows.append(f'<li><a href="{page}"><code>{html.escape(mod)}</code></a> — {html.escape(desc or title)} '
+                    f'<span class="report-file">({len(docs)} entries)</span></li>')
+    index = ('<p>The <code>show_doc</code> entries of every exported function and class as nbdev renders them, one page '
+             'per module; each entry links to its place in the module\'s notebook.</p><ul>' + ''.join(rows) + '</ul>')
+    return index, pages
 
 def report_summary(f: Path) -> tuple[str, str, int]:
     "An HTML report's title (its first h1), headline (the paragraph after it) and number of plots, for the Reports page."
@@ -485,7 +491,7 @@ def build(out=None, reports=None, proc=None, workers=2, force=False, quiet=False
         rel_dir = src.parent.relative_to(nbs_path).as_posix()
         name = m.group(1) if m else nbpath2html(src).name   # Quarto's page name: `output-file`, as nbdev sets it
         page = name if rel_dir == '.' else f'{rel_dir}/{name}'
-        if page in site.nb_pages.values() or page in (API, REPORTS):
+        if page in site.nb_pages.values() or page in (API, REPORTS) or page.startswith('_api_'):
             other = next((_rel(k) for k, v in site.nb_pages.items() if v == page), 'this tool')
             raise SystemExit(f"{_rel(src)} and {other} would both be the page {page}: rename one notebook")
         site.nb_pages[src], pnb[src] = page, nb
@@ -495,8 +501,10 @@ def build(out=None, reports=None, proc=None, workers=2, force=False, quiet=False
         site.known_ids = {p: set(re.findall(r'\bid="([^"]+)"', body)) for p, _, _, body, _, failed in rendered if not failed}
     for w in sorted(site.warnings): say(f"note: {w}")
 
+    api_index, api = api_pages(site, mods)
     nav = [('Notebooks', [(p, t, f) for p, t, _, _, _, f in rendered]),
-           ('Reference', [(API, 'API reference', False), (REPORTS, 'Report plots', False)])]   # `Reports` may be a notebook's title
+           ('Reference', [(API, 'API reference', False), (REPORTS, 'Report plots', False)]),   # `Reports` may be a notebook's title
+           ('API by module', [(p, m.rsplit('.', 1)[-1], False) for p, m, _, _ in api])]
     def src_link(rel, page):                                    # the notebook itself, from the page's folder
         if rel.startswith('/'): return html.escape(rel)
         return f'<a href="{os.path.relpath(ROOT/rel, (out/page).parent)}">{html.escape(rel)}</a>'
@@ -508,8 +516,10 @@ def build(out=None, reports=None, proc=None, workers=2, force=False, quiet=False
     how = 'executed (fast cells) and processed by nbdev' if execute else 'stored outputs, processed by nbdev'
     for page, title, desc, body, rel, _ in rendered:
         write(page, title, desc, body, f'From {src_link(rel, page)} ({how}) by tools/build_docs.py.')
-    write(API, 'API reference', f'The exported functions and classes of {cfg.lib_name}, by module.',
-          api_body(site, mods), 'Rendered from the notebooks\' <code>show_doc</code> output by tools/build_docs.py.')
+    for page, mod, desc, body in api:
+        write(page, mod, desc, body, 'Rendered from the notebook\'s <code>show_doc</code> output by tools/build_docs.py.')
+    write(API, 'API reference', f'The exported functions and classes of {cfg.lib_name}, one page per module.',
+          api_index, 'Rendered from the notebooks\' <code>show_doc</code> output by tools/build_docs.py.')
     write(REPORTS, 'Reports', 'Plots and HTML reports written by the pipeline.', reports_body(site, reports),
           'Copied from the reports folder by tools/build_docs.py.')
     from pygments.formatters import HtmlFormatter

@@ -15,8 +15,8 @@ from .core import Config, InputError, save_tensors, load_tensors
 
 # %% auto #0
 __all__ = ['LEVELS', 'DESIGN_PARAMS', 'ADAPTER_FORMAT', 'AdapterConfig', 'AdapterOutput', 'AdapterCache', 'ResidualMLP',
-           'rope_tables', 'rope', 'SelfAttention', 'GatedFusion', 'Adapter', 'MLPAdapter', 'AttentionAdapter',
-           'make_adapter', 'causal_view', 'StaticAdapterCache', 'save_adapter', 'load_adapter']
+           'rope_tables', 'rope', 'SelfAttention', 'GatedFusion', 'EventCrossAttention', 'Adapter', 'MLPAdapter',
+           'AttentionAdapter', 'make_adapter', 'causal_view', 'StaticAdapterCache', 'save_adapter', 'load_adapter']
 
 # %% ../nbs/05_adapters.ipynb #e1a64148
 def _heads(c): return max(1, c.hidden_size // 128)   # Llama's head width (128): 32 heads at D=4096
@@ -34,14 +34,15 @@ LEVELS = {   # level -> module kind, input stream, next-state head, defaults of 
     'L5':  dict(kind='attn', input='drafter',  next=True,  defaults=_NEXT),
     'B1':  dict(kind='attn', input='verifier', next=True,  defaults=_NEXT),
     'L5F': dict(kind='attn', input='fused',    next=True,  defaults=_NEXT),
+    'E1':  dict(kind='attn', input='verifier', next=True,  events=True, defaults=dict(_NEXT, event_dim=_width)),
 }
 DESIGN_PARAMS = dict(L1=2.1e6, L2=6.3e6, L3=16e6, L4=101e6, L5=103e6, B1=103e6, L5F=170e6)   # the original pipeline's table
-_OPTIONS = ('bottleneck', 'n_blocks', 'ffn_dim', 'n_heads', 'next_bottleneck', 'causal')
+_OPTIONS = ('bottleneck', 'n_blocks', 'ffn_dim', 'n_heads', 'next_bottleneck', 'causal', 'event_dim')
 
 @dataclass
 class AdapterConfig(Config):
     "Which adapter to build: `level` (a key of `LEVELS`), `hidden_size` and shape options (`None`: the level's default)."
-    level:str = 'L1'                  # L1, L2, L3, L4, L5, B1 or L5F
+    level:str = 'L1'                  # L1, L2, L3, L4, L5, B1, L5F or E1
     hidden_size:int = 4096            # D, shared by drafter and verifier
     bottleneck:int|None = None        # L1–L3: inner width of each residual block
     n_blocks:int|None = None          # L1–L3: residual blocks stacked
@@ -49,6 +50,7 @@ class AdapterConfig(Config):
     n_heads:int|None = None           # attention levels: heads (head width D/n_heads, even for RoPE)
     next_bottleneck:int|None = None   # L5/B1/L5F: inner width of the next-state head
     causal:bool|None = None           # attention levels: causal attention (L4 defaults to bidirectional)
+    event_dim:int|None = None         # E1: width of the event tokens it attends to (the drafter's D)
     dropout:float = 0.1               # on hidden activations and attention weights, training only
 
     def resolved(self, path=None) -> AdapterConfig:
@@ -63,7 +65,7 @@ class AdapterConfig(Config):
                 raise InputError(f"level {self.level} does not use option {f!r} (it uses {sorted(defaults)})", path=path, field=f)
         r = self.replace(**{f:(getattr(self, f) if getattr(self, f) is not None else (d(self) if callable(d) else d))
                             for f, d in defaults.items()})
-        for f in ('bottleneck', 'n_blocks', 'ffn_dim', 'n_heads', 'next_bottleneck'):
+        for f in ('bottleneck', 'n_blocks', 'ffn_dim', 'n_heads', 'next_bottleneck', 'event_dim'):
             v = getattr(r, f)
             if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
                 raise InputError(f"{f} must be a positive int, got {v!r}", path=path, field=f)
@@ -80,7 +82,8 @@ class AdapterOutput(NamedTuple):
 
 class AdapterCache:
     "Keys/values of the positions an attention adapter has already seen; `n` positions in all."
-    def __init__(self): self.k = self.v = self.valid = None; self.n = 0   # k, v: [B, H, n, hd]; valid: [B, n] bool, None = all
+    def __init__(self): self.k = self.v = self.valid = self.mem = None; self.n = 0   # k, v: [B, H, n, hd]; valid: [B, n] bool, None = all
+                                                                      # mem: E1's event keys/values (`set_events`), kept by `crop`
 
     def append(self, k, v, valid=None):
         "Add new keys/values (`[B, H, T, hd]`) and their `valid` mask (`[B, T]`, None: all valid); return the whole cache's."
@@ -190,6 +193,28 @@ class GatedFusion(nn.Module):
         g = torch.sigmoid(self.gate(torch.cat([h_d, h_v], -1)))   # [B, T, D] in (0, 1)
         return g * self.proj_d(h_d) + (1 - g) * self.proj_v(h_v)
 
+class EventCrossAttention(nn.Module):
+    """E1's pre-norm cross-attention sublayer `x + out(attn(LN(x) → events))`: every position reads the sample's event
+    tokens, a set without positions (no RoPE, no mask), whose keys and values are computed once per sample (`memory`)."""
+    def __init__(self, d:int, d_ev:int, n_heads:int, dropout:float=0.):
+        super().__init__()
+        self.n_heads, self.dropout = n_heads, dropout
+        self.norm, self.norm_ev = nn.LayerNorm(d), nn.LayerNorm(d_ev)
+        self.q, self.kv, self.out = nn.Linear(d, d), nn.Linear(d_ev, 2 * d), nn.Linear(d, d)
+        nn.init.zeros_(self.out.weight); nn.init.zeros_(self.out.bias)   # identity at init: E1 starts as B1
+
+    def memory(self, events:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        "Event tokens `[B, n, d_ev]` -> keys, values `[B, H, n, hd]`."
+        B, n, _ = events.shape; H, D = self.n_heads, self.q.out_features
+        k, v = self.kv(self.norm_ev(events)).view(B, n, 2, H, D // H).permute(2, 0, 3, 1, 4)
+        return k, v
+
+    def forward(self, x, kv):   # x: [B, T, D]; kv: `memory`'s
+        B, T, D = x.shape; H = self.n_heads
+        q = self.q(self.norm(x)).view(B, T, H, D // H).transpose(1, 2)                       # [B, H, T, hd]
+        y = F.scaled_dot_product_attention(q, kv[0], kv[1], dropout_p=self.dropout if self.training else 0.)
+        return x + self.out(y.transpose(1, 2).reshape(B, T, D))
+
 # %% ../nbs/05_adapters.ipynb #2626d250
 class Adapter(nn.Module):
     "Base of every adapter: the resolved `cfg`, flags saying what it reads and how, input checks."
@@ -197,13 +222,14 @@ class Adapter(nn.Module):
     needs_verifier:bool = False  # reads h_v
     causal:bool = True           # output at t depends only on inputs at <= t
     predicts_next:bool = False   # returns next_pred
+    needs_events:bool = False    # attends to the sample's event tokens (E1)
 
     def __init__(self, cfg:AdapterConfig):
         super().__init__()
         self.cfg = cfg.resolved()
         spec = LEVELS[self.cfg.level]
         self.needs_drafter, self.needs_verifier = spec['input'] in ('drafter', 'fused'), spec['input'] in ('verifier', 'fused')
-        self.predicts_next = spec['next']
+        self.predicts_next, self.needs_events = spec['next'], spec.get('events', False)
 
     def new_cache(self) -> AdapterCache:
         "An empty cache for incremental (speculative decoding) use."
@@ -231,7 +257,7 @@ class MLPAdapter(Adapter):
         super().__init__(cfg); c = self.cfg
         self.blocks = nn.ModuleList(ResidualMLP(c.hidden_size, c.bottleneck, c.dropout) for _ in range(c.n_blocks))
 
-    def forward(self, h_d, h_v=None, mask=None, cache:AdapterCache|None=None) -> AdapterOutput:
+    def forward(self, h_d, h_v=None, mask=None, cache:AdapterCache|None=None, events=None) -> AdapterOutput:   # (events: E1's)
         "`h_d: [B, T, D]` -> `aligned: [B, T, D]`; `h_v`, `mask` are not needed (each position on its own)."
         T = self._check(h_d, h_v, mask)
         x = h_d
@@ -240,23 +266,47 @@ class MLPAdapter(Adapter):
         return AdapterOutput(x, None)
 
 class AttentionAdapter(Adapter):
-    "L4, L5, B1, L5F: [gated fusion ->] self-attention -> FFN [-> next-state head]."
+    "L4, L5, B1, L5F, E1: [gated fusion ->] self-attention [-> cross-attention to the event tokens] -> FFN [-> next-state head]."
     def __init__(self, cfg:AdapterConfig):
         super().__init__(cfg); c = self.cfg; D = c.hidden_size
         self.causal = c.causal
         self.fusion = GatedFusion(D) if self.needs_drafter and self.needs_verifier else None
         self.attn = SelfAttention(D, c.n_heads, c.causal, c.dropout)
+        self.xattn = EventCrossAttention(D, c.event_dim, c.n_heads, c.dropout) if self.needs_events else None   # E1
         self.ffn = ResidualMLP(D, c.ffn_dim, c.dropout)
         self.next_head = ResidualMLP(D, c.next_bottleneck, c.dropout) if self.predicts_next else None
 
-    def forward(self, h_d, h_v=None, mask=None, cache:AdapterCache|None=None) -> AdapterOutput:
+    def forward(self, h_d, h_v=None, mask=None, cache:AdapterCache|None=None,
+                events=None) -> AdapterOutput:                   # E1: `[B, n, event_dim]` (or already in `cache`)
         "`h_d`/`h_v: [B, T, D]` (whichever the level reads), `mask: [B, T]` bool -> `AdapterOutput` of `[B, T, D]`s."
         T = self._check(h_d, h_v, mask)
         if self.fusion is not None: x = self.fusion(h_d, h_v)   # L5F
-        else: x = h_d if self.needs_drafter else h_v             # B1 reads only h_v
-        x = self.ffn(self.attn(x, mask, cache))                  # [B, T, D]
+        else: x = h_d if self.needs_drafter else h_v             # B1, E1 read only h_v
+        x = self.attn(x, mask, cache)
+        if self.xattn is not None: x = self.xattn(x, self._memory(events, cache, x))
+        x = self.ffn(x)                                          # [B, T, D]
         if cache is not None: cache.n += T
         return AdapterOutput(x, self.next_head(x) if self.next_head is not None else None)
+
+    def _memory(self, events, cache, x):
+        "E1's event keys/values: from `cache` when `set_events` gave them, else from `events` (kept in `cache` if there is one)."
+        if cache is not None and cache.mem is not None: return cache.mem
+        if events is None: raise InputError(f"{self.cfg.level} attends to the sample's event tokens: pass events=[B, n, {self.cfg.event_dim}]", field='events')
+        if events.ndim != 3 or events.shape[0] != x.shape[0] or events.shape[2] != self.cfg.event_dim:
+            raise InputError(f"{self.cfg.level}: events must be [{x.shape[0]}, n, {self.cfg.event_dim}], got {list(events.shape)}", field='events')
+        kv = self.xattn.memory(events.to(x.dtype))
+        if cache is not None: cache.mem = kv
+        return kv
+
+    def set_events(self, cache:AdapterCache, events:torch.Tensor):
+        """E1: give `cache` this sample's event memory (`[1, n, event_dim]` tokens), computed once. A static cache keeps its
+        tensors and copies into them, so a CUDA graph captured on one sample reads the next one's."""
+        kv = self.xattn.memory(events.to(self.xattn.q.weight.dtype))
+        if isinstance(cache, StaticAdapterCache) and cache.mem is not None:
+            if cache.mem[0].shape != kv[0].shape:
+                raise InputError(f"event tokens {list(events.shape)} do not fit this static cache's {list(cache.mem[0].shape)}", field='events')
+            cache.mem[0].copy_(kv[0]); cache.mem[1].copy_(kv[1])
+        else: cache.mem = kv
 
     def new_static_cache(self, n_max:int) -> StaticAdapterCache:
         "An empty `StaticAdapterCache` of `n_max` positions on this adapter's device and dtype."
@@ -264,10 +314,14 @@ class AttentionAdapter(Adapter):
         return StaticAdapterCache(n_max, H, self.cfg.hidden_size // H, w.device, w.dtype)
 
     def step_at(self, h_v, pos, cache:StaticAdapterCache) -> torch.Tensor:
-        "B1's rollout step without host syncs: `h_v: [1, 1, D]` at device position `pos` (`[1]` long) -> `next_pred: [1, 1, D]`; `cache.n` is the caller's to keep."
+        "B1's (and E1's) rollout step without host syncs: `h_v: [1, 1, D]` at device position `pos` (`[1]` long) -> `next_pred: [1, 1, D]`; `cache.n` is the caller's to keep."
         if self.needs_drafter or not self.predicts_next:
-            raise InputError(f"step_at is for B1 (verifier states in, next state out); {self.cfg.level} is not", field='level')
-        return self.next_head(self.ffn(self.attn.forward_at(h_v, pos, cache)))
+            raise InputError(f"step_at is for B1 and E1 (verifier states in, next state out); {self.cfg.level} is not", field='level')
+        x = self.attn.forward_at(h_v, pos, cache)
+        if self.xattn is not None:
+            if cache.mem is None: raise InputError(f"{self.cfg.level}: call set_events(cache, events) before step_at", field='events')
+            x = self.xattn(x, cache.mem)
+        return self.next_head(self.ffn(x))
 
 def make_adapter(cfg:AdapterConfig) -> Adapter:
     "Build the adapter `cfg` describes (on the current default device; use `torch.device('meta')` to count)."

@@ -448,6 +448,16 @@ class DrafterRole(ModelRole):
             raise InputError(f"event_images() gave {len(ev)} images, expected {self.n_images}", sample=sid, field='event_images')
         return clip_preprocess(ev, self.image_size, sample=sid, field='event_images')
 
+    @torch.no_grad()
+    def event_tokens(self, pixel_values:torch.Tensor,   # `[B, E, 3, S, S]`: a drafter prompt's event images
+                     n:int=64) -> torch.Tensor:          # at most this many tokens
+        """The event image(s) as the drafter's LLM receives them (tower, projector, adaptor, pooling: no pass through the
+        language model), average-pooled along the sequence to at most `n` tokens: `[B, min(n, n_visual), D]`. What stage 1
+        saves for E1, and what the engine gives E1 once per sample."""
+        f = self.model.model.encode_events(pixel_values.to(self.device, self.pixel_dtype))      # [B, n_visual, D]
+        if f.shape[1] <= n: return f
+        return F.adaptive_avg_pool1d(f.transpose(1, 2).float(), n).transpose(1, 2).to(f.dtype)
+
     def _hidden(self, input_ids, attention_mask, position_ids, cache, pixel_values):
         emb = self.model.model.embed(input_ids, pixel_values)                  # emb: [B, T, D]
         out = self.model.model(inputs_embeds=emb, attention_mask=attention_mask, position_ids=position_ids,

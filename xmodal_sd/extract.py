@@ -38,6 +38,7 @@ class ExtractConfig(Config):
     quant: str = 'none'             # model quantisation: none, 8bit or 4bit (bitsandbytes, CUDA only)
     double_quant: bool = False      # 4-bit: double quantisation (the original's setting)
     dtype: str = 'float32'          # storage dtype of the hidden states
+    event_tokens: int = 64          # the drafter's visual tokens kept per sample for E1, pooled to at most this (0: none)
     verifier_dtype: str = 'auto'    # dtype the verifier is loaded in ('auto': the checkpoint's)
     drafter_dtype: str = 'auto'     # dtype the drafter is loaded in
     verifier: str = ''              # verifier checkpoint path (recorded; loaded by the CLI)
@@ -54,6 +55,8 @@ class ExtractConfig(Config):
         self.frames = event_mode(self.frames)
         for f in ('max_new_tokens', 'batch_size', 'chunk_size'):
             if getattr(self, f) < 1: raise InputError(f"{f} must be >= 1, got {getattr(self, f)}", field=f)
+        if not isinstance(self.event_tokens, int) or self.event_tokens < 0:
+            raise InputError(f"event_tokens must be an int >= 0, got {self.event_tokens!r}", field='event_tokens')
         if self.quant not in QUANTS: raise InputError(f"quant must be one of {QUANTS}, got {self.quant!r}", field='quant')
         if self.quant != 'none': _quant_kwargs(self.quant, None, 'cuda')   # CUDA and bitsandbytes, or an InputError (field=quant)
         for f in ('dtype', 'verifier_dtype', 'drafter_dtype'):
@@ -214,7 +217,7 @@ def _row(p:Prompt, r:int) -> Prompt:
 def _answer_batch(verifier, drafter, loaded, cfg:ExtractConfig, n_shared:int) -> dict:
     "The verifier's answers to one loaded batch and both roles' states over them, as lists that extend the chunk being built."
     idx, ids, pv, pd, skipped = loaded
-    res = dict(index=[], ids=[], answers=[], eos=[], hv=[], hd=[], skipped=list(skipped))
+    res = dict(index=[], ids=[], answers=[], eos=[], hv=[], hd=[], ev=[], skipped=list(skipped))
     if not idx: return res
     gen = generate_batch(verifier, pv, cfg.max_new_tokens)                 # ids, EOS not included
     keep = []
@@ -230,6 +233,7 @@ def _answer_batch(verifier, drafter, loaded, cfg:ExtractConfig, n_shared:int) ->
     answers, dtype = [gen[r] + [verifier.eos_token_id] for r in keep], getattr(torch, cfg.dtype)
     for v, d in _pair_states(verifier, drafter, pv, pd, answers):
         res['hv'].append(v.to(dtype)); res['hd'].append(d.to(dtype))
+    if cfg.event_tokens: res['ev'] = list(drafter.event_tokens(pd.pixel_values, cfg.event_tokens).cpu().to(dtype))   # E1's, [n, Dd] each
     res.update(index=[idx[r] for r in keep], ids=[ids[r] for r in keep], answers=answers,
                eos=[len(gen[r]) < cfg.max_new_tokens for r in keep])
     return res
@@ -246,6 +250,8 @@ def _write_chunk(out:Path, k:int, acc:dict, verifier, drafter, cfg:ExtractConfig
              offsets=torch.cat([torch.zeros(1, dtype=torch.long), lens.cumsum(0)]),           # [S + 1]
              frames=torch.full((len(lens),), n_event_images(cfg.frames), dtype=torch.long),                   # [S]
              eos=torch.tensor(acc['eos'], dtype=torch.bool))                                  # [S] stopped at EOS
+    if cfg.event_tokens: t['event_tokens'] = (torch.stack(acc['ev']) if acc['ev'] else           # [S, n, Dd] the drafter's pooled
+                                              torch.zeros(0, 1, drafter.hidden_size, dtype=dtype))   # visual tokens (E1)
     f = out/_chunk_name(k)
     save_tensors(f, t, meta=dict(sample_ids=acc['ids'], config_hash=cfg.hash()))
     return dict(index=k, file=f.name, sample_ids=acc['ids'], n_positions=int(lens.sum()), sha256=sha256_file(f),
@@ -322,7 +328,7 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
             for j, (k, _) in enumerate(jobs):
                 loaded = fut.result()
                 fut = pool.submit(load, jobs[j + 1]) if j + 1 < len(jobs) else None   # read the next batch meanwhile
-                if acc is None: acc = dict(index=[], ids=[], answers=[], eos=[], hv=[], hd=[], skipped=[])
+                if acc is None: acc = dict(index=[], ids=[], answers=[], eos=[], hv=[], hd=[], ev=[], skipped=[])
                 for key, v in _answer_batch(verifier, drafter, loaded, cfg, n_shared).items(): acc[key] += v
                 bar.update(len(jobs[j][1]))
                 if j + 1 == len(jobs) or jobs[j + 1][0] != k:                         # the chunk is complete: write it
@@ -394,6 +400,7 @@ def xsd_extract(split:str='train',          # split folder under the dataset roo
                 drafter_dtype:str='auto',   # auto (real checkpoints on CUDA: bfloat16; CPU: float32; toy: its own) or a dtype
                 clip:str='',                # local CLIP folder, for an EventGPT checkpoint without its tower's weights
                 dtype:str='float32',        # storage dtype of the hidden states
+                event_tokens:int=64,        # the drafter's visual tokens kept per sample for E1, pooled to at most this (0: none)
                 out:str=None,               # output folder (default: data/features/<split>-<frames>-<hash>)
                 verifier:str=None,          # verifier checkpoint folder (default: the committed toy pair's)
                 drafter:str=None,           # drafter checkpoint folder (default: the committed toy pair's)
@@ -414,7 +421,7 @@ def xsd_extract(split:str='train',          # split folder under the dataset roo
     lc = LoadConfig(quant=quant, double_quant=double_quant, verifier_dtype=verifier_dtype, drafter_dtype=drafter_dtype,
                     clip=clip).resolve(dev, real)                        # refuses quantisation on a CPU before anything loads
     cfg = ExtractConfig(split=split, frames=frames, max_new_tokens=max_new_tokens, batch_size=batch_size, chunk_size=chunk_size,
-                        dtype=dtype, **lc.recorded(),
+                        dtype=dtype, event_tokens=event_tokens, **lc.recorded(),
                         verifier=_role_path(verifier, 'verifier'), drafter=_role_path(drafter, 'drafter')).check()
     if root is None:
         root = data_dir('toyworld', 'default')

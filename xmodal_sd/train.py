@@ -29,7 +29,7 @@ __all__ = ['ALL_LEVELS', 'LORA_DEFAULTS', 'LORA_TARGETS', 'LORA_FORMAT', 'STATE'
            'evaluate_task', 'plot_curves', 'train_adapter', 'train_levels', 'levels_table', 'xsd_train']
 
 # %% ../nbs/06_train.ipynb #86c45df6
-ALL_LEVELS = [*LEVELS, 'L6']                                  # the eight levels of the design table
+ALL_LEVELS = [*LEVELS, 'L6']                                  # the design table's eight levels and E1
 _ADAPTER_OPTS = ('bottleneck', 'n_blocks', 'ffn_dim', 'n_heads', 'next_bottleneck', 'causal')
 LORA_DEFAULTS = dict(lora_r=16, lora_alpha=32, lora_dropout=0.05)   # the original L6: r16, alpha 32
 LORA_TARGETS = r'model\.layers\.\d+\.self_attn\.(q_proj|k_proj|v_proj|o_proj)'   # decoder only: CLIP has q/k/v_proj too
@@ -217,7 +217,7 @@ class Features:
         return c
 
     def batches(self, plan:list, unit:str, device='cpu'):
-        "Yield micro-batches: `h_d`, `h_v` `[B, T, D]`, `tokens` `[B, T]`, `mask` `[B, T]` bool, `ids` (sample ids)."
+        "Yield micro-batches: `h_d`, `h_v` `[B, T, D]`, `tokens` `[B, T]`, `mask` `[B, T]` bool, `ids` (sample ids), `ev` `[B, n, Dd]` (E1's event tokens, when saved)."
         cur_k = c = None
         for k, idx in plan:
             if k != cur_k: c, cur_k = self._load(k), k                          # one chunk in memory at a time
@@ -230,6 +230,7 @@ class Features:
                 B, T, D = len(spans), max(e - s for s, e in spans), self.hidden_size
                 b = dict(h_d=torch.zeros(B, T, D), h_v=torch.zeros(B, T, D), tokens=torch.zeros(B, T, dtype=torch.long),
                          mask=torch.zeros(B, T, dtype=torch.bool), ids=[self.chunks[k]['sample_ids'][j] for j in idx.tolist()])
+                if 'event_tokens' in c: b['ev'] = c['event_tokens'][idx]        # [B, n, Dd], one row per answer
                 for i, (s, e) in enumerate(spans):                              # right padding
                     b['h_d'][i, :e - s], b['h_v'][i, :e - s] = c['h_drafter'][s:e], c['h_verifier'][s:e]
                     b['tokens'][i, :e - s], b['mask'][i, :e - s] = c['tokens'][s:e], True
@@ -241,6 +242,11 @@ class AdapterTask:
     "L1–L5, B1, L5F: an adapter module (`05_adapters`) fed the features' `h_d` and/or `h_v`."
     def __init__(self, cfg:TrainConfig, train:Features, val:Features, device='cpu'):
         self.cfg, self.acfg = cfg, cfg.adapter_config(train.hidden_size)
+        if LEVELS[cfg.level].get('events'):
+            for f in (train, val):
+                if not f.config.get('event_tokens'):
+                    raise InputError(f"{cfg.level} attends to the event tokens stage 1 saves, and these features have none (extracted "
+                                     f"with event_tokens=0, or before stage 1 saved them): extract them again", path=f.path/'manifest.json', field='event_tokens')
         self.module = make_adapter(self.acfg).to(device)
         self.streams = ['aligned'] + (['next'] if self.module.predicts_next else [])
         self.primary = 'next' if self.module.needs_verifier else 'aligned'      # B1/L5F: aligned can copy h_v[t]
@@ -251,7 +257,7 @@ class AdapterTask:
     def describe(self) -> dict: return dict(adapter=self.acfg.to_dict())
 
     def forward(self, module, b:dict, feats:Features) -> AdapterOutput:
-        return module(b['h_d'], b['h_v'], b['mask'])                         # each level reads what it needs
+        return module(b['h_d'], b['h_v'], b['mask'], events=b.get('ev'))    # each level reads what it needs
 
     def variants(self) -> dict:
         "Evaluation variants: suffix -> context manager factory."
@@ -611,7 +617,7 @@ def levels_table(out, levels:list|None=None, secondary:bool=True) -> pd.DataFram
 # %% ../nbs/06_train.ipynb #08dff7c9
 @call_parse
 @cli_errors
-def xsd_train(level:str='L4',          # L1, L2, L3, L4, L5, B1, L5F, L6; several as 'L1,L4,B1'; or 'all' (the eight)
+def xsd_train(level:str='L4',          # L1, L2, L3, L4, L5, B1, L5F, E1, L6; several as 'L1,L4,B1'; or 'all' (the nine)
               train:str='',            # training features (a stage 1 output folder)
               val:str='',              # validation features
               out:str='',              # output folder (several levels: one sub-folder each)

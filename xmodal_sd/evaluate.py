@@ -38,6 +38,7 @@ class EvalConfig(Config):
     c:float|None = None          # draft-step / verify-step cost of the level; None: `c_drafter` if it reads h_d, + `c_head` if it has an adapter
     c_drafter:float = 1.0        # one drafter step / one verify step (drafter as deep as the verifier, as the real pair: ~1)
     c_head:float = 0.06          # one adapter step / one verify step (DESIGN: a one-layer head on the GPU preset, ~6%)
+    c_events:float = 0.          # E1: what its cross-attention to the event tokens adds to c_head, per step
     prefill_cost:float = 0.      # verifier prefill / one verify step, for the whole-request speedup (0: not reported)
     batch_size:int = 64          # answers per adapter pass
     device:str = 'cpu'           # where adapters and the LM head run
@@ -55,7 +56,7 @@ class EvalConfig(Config):
         for f in ('max_gamma', 'batch_size'):
             if not isinstance(getattr(self, f), int) or getattr(self, f) < 1: raise InputError(f"{f} must be an int >= 1, got {getattr(self, f)!r}", field=f)
         if not isinstance(self.window, int) or self.window < 0: raise InputError(f"window must be an int >= 0, got {self.window!r}", field='window')
-        for f in ('c', 'c_drafter', 'c_head', 'prefill_cost'):
+        for f in ('c', 'c_drafter', 'c_head', 'c_events', 'prefill_cost'):
             v = getattr(self, f)
             if v is not None and not v >= 0: raise InputError(f"{f} must be >= 0, got {v!r}", field=f)
         return self
@@ -115,7 +116,7 @@ def _check_pair(adapter, label, apath, Dd:int, Dv:int, fpath):
 
 # %% ../nbs/07_evaluate.ipynb #0227bb75
 def _answer_batches(reader:FeatureReader, batch_size:int):
-    "Yield dicts of `ids`, `n [B]`, `tokens [B, A]` (-1 past n), `h_v [B, A, Dv]`, `h_d [B, A, Dd]`, `mask [B, A]`."
+    "Yield dicts of `ids`, `n [B]`, `tokens [B, A]` (-1 past n), `h_v [B, A, Dv]`, `h_d [B, A, Dd]`, `mask [B, A]`, `ev [B, n, Dd]` (event tokens, or None)."
     for c in reader.chunks:
         t = reader.load_chunk(c)
         off, eos, ids = t['offsets'].tolist(), t['eos'], [str(i) for i in c['sample_ids']]
@@ -129,7 +130,8 @@ def _answer_batches(reader:FeatureReader, batch_size:int):
             idx = torch.where(mask, idx, 0)
             yield dict(ids=[ids[i] for i in rows], n=n, mask=mask,
                        tokens=torch.where(mask, t['tokens'][idx], -1),
-                       h_v=t['h_verifier'][idx].float() * mask[..., None], h_d=t['h_drafter'][idx].float() * mask[..., None])
+                       h_v=t['h_verifier'][idx].float() * mask[..., None], h_d=t['h_drafter'][idx].float() * mask[..., None],
+                       ev=t['event_tokens'][list(rows)].float() if 'event_tokens' in t else None)
 
 # %% ../nbs/07_evaluate.ipynb #a3e43df7
 @torch.no_grad()
@@ -156,7 +158,8 @@ def rollout_drafts(head,                     # `Adapter` with `predicts_next` (B
                    h_v:torch.Tensor,         # [B, A, D] verifier states
                    h_d:torch.Tensor|None,    # [B, A, D] drafter states (L5F), else None
                    W:torch.Tensor,           # [V, D] verifier LM head
-                   G:int                     # rollout depth (max draft length)
+                   G:int,                    # rollout depth (max draft length)
+                   events:torch.Tensor|None=None   # [B, n, Dd] the samples' event tokens (E1)
                   ) -> tuple[torch.Tensor, torch.Tensor]:   # drafts [B, A, G] (-2: none), cos [B, A, G] (nan: none)
     "Draft matrix of a verifier-side head: `drafts[b, p, j]` is its draft for position `p+j` when drafting from verified states `< p`."
     B, A, D = h_v.shape
@@ -166,7 +169,7 @@ def rollout_drafts(head,                     # `Adapter` with `predicts_next` (B
     cache = head.new_cache()
     with causal_view(head):
         for p in range(1, A):
-            s = head(fd(p - 1), h_v[:, p - 1:p], None, cache).next_pred          # s: [B, 1, D], predicts h_v[p]
+            s = head(fd(p - 1), h_v[:, p - 1:p], None, cache, events).next_pred  # s: [B, 1, D], predicts h_v[p] (E1: memory once)
             for j in range(min(G, A - p)):                                        # drafts past the longest answer are all wrong
                 drafts[:, p, j] = _argmax_head(s[:, 0], W)
                 cos[:, p, j] = F.cosine_similarity(s[:, 0], h_v[:, p + j], dim=-1)
@@ -196,7 +199,8 @@ class LevelDrafts:
 
 def _cost(cfg:EvalConfig, adapter) -> float:
     if cfg.c is not None: return float(cfg.c)
-    return (cfg.c_drafter if adapter is None or adapter.needs_drafter else 0.) + (cfg.c_head if adapter is not None else 0.)
+    return ((cfg.c_drafter if adapter is None or adapter.needs_drafter else 0.) + (cfg.c_head if adapter is not None else 0.)
+            + (cfg.c_events if adapter is not None and adapter.needs_events else 0.))
 
 def _widths(r:FeatureReader) -> tuple[int, int]:
     "`(Dd, Dv)` from the first chunk's header, without reading its tensors."
@@ -226,12 +230,16 @@ def draft_level(features,                   # stage 1 folder
     head = module is not None and module.needs_verifier
     if head and not module.predicts_next:
         raise InputError(f"{label} reads verifier states but predicts no next state: it cannot draft", path=apath or label, field='level')
+    if module is not None and module.needs_events and not r.manifest.get('config', {}).get('event_tokens'):
+        raise InputError(f"{label} attends to event tokens, and these features have none (extracted with event_tokens=0, or before "
+                         f"stage 1 saved them): extract them again", path=r.out/'manifest.json', field='event_tokens')
     G, rows = cfg.max_gamma, dict(ids=[], n=[], tokens=[], drafted=[], agree=[], cos=[], acc=[], first=[], depth=[])
     for b in _answer_batches(r, cfg.batch_size):
         n, mask, tok = b['n'], b['mask'], b['tokens']
         h_v, h_d = b['h_v'].to(cfg.device), b['h_d'].to(cfg.device)
         if head:
-            D, cs = rollout_drafts(module, h_v, h_d if module.needs_drafter else None, W, G)
+            ev = b['ev'].to(cfg.device) if module.needs_events else None
+            D, cs = rollout_drafts(module, h_v, h_d if module.needs_drafter else None, W, G, ev)
             D, cs = D.cpu(), cs.cpu()
             drafted = mask.clone(); drafted[:, 0] = False
             hit = D == _windows(tok, G)                                      # hit: [B, A, G]
@@ -435,6 +443,7 @@ def measure_costs(verifier,               # `VerifierRole`
             (lg, hv), t = clock(lambda: verifier.forward(tok, cv)); t_v.append(t); tok = lg[:, -1, :V].argmax(-1, keepdim=True)
         _, t_ver = clock(lambda: verifier.forward(tok.expand(1, verify_tokens), cv))
         ac = module.new_cache() if module is not None else None
+        ev = drafter.event_tokens(pdr.pixel_values) if module is not None and module.needs_events else None   # E1: once per sample
         h_d, h_v = hd[:, None], hv[:, -1:]                                            # [1, 1, D] each
         t_d, t_dr, t_a = [], [], []
         for _ in range(n_steps):
@@ -442,7 +451,7 @@ def measure_costs(verifier,               # `VerifierRole`
             if module is None or module.needs_drafter:
                 (_, h_d), t = clock(lambda: drafter.forward(tok, cd)); t_dr.append(t)
             sync(dev); ta = time.perf_counter()
-            s = (h_d if module is None else module(h_d if module.needs_drafter else None, h_v if module.needs_verifier else None, None, ac))
+            s = (h_d if module is None else module(h_d if module.needs_drafter else None, h_v if module.needs_verifier else None, None, ac, ev))
             s = s if module is None else (s.next_pred if module.needs_verifier else s.aligned)
             tok = (s[:, -1] @ W.T).argmax(-1, keepdim=True)
             if module is not None and module.needs_verifier: h_v = s                      # heads feed their prediction back
@@ -655,6 +664,7 @@ def xsd_evaluate(features:str=None,                               # stage 1 feat
                  window:int=None,                                 # drafts made during the verifier's prefill (k)
                  c_drafter:float=None,                            # drafter step / verify step
                  c_head:float=None,                               # adapter step / verify step
+                 c_events:float=None,                             # E1: what its event cross-attention adds to c_head
                  prefill_cost:float=None,                         # verifier prefill / verify step (whole-request speedup)
                  max_gamma:int=None,                              # longest draft
                  device:str=None,                                 # cpu, cuda, ...
@@ -662,7 +672,7 @@ def xsd_evaluate(features:str=None,                               # stage 1 feat
     "Stage 3: offline acceptance metrics of every adapter level and two-phase combination; JSON + PNG into `out`."
     if not features: raise InputError("give the stage 1 features folder with --features", field='features')
     if threads: torch.set_num_threads(threads)
-    over = dict(dataset=dataset, window=window, c_drafter=c_drafter, c_head=c_head, prefill_cost=prefill_cost, max_gamma=max_gamma, device=device)
+    over = dict(dataset=dataset, window=window, c_drafter=c_drafter, c_head=c_head, c_events=c_events, prefill_cost=prefill_cost, max_gamma=max_gamma, device=device)
     cfg = EvalConfig.from_name(preset, **{k: v for k, v in over.items() if v is not None})
     specs = {}
     for a in adapters or []:

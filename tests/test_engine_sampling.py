@@ -21,6 +21,7 @@ base = h.SpecConfig(temperature=T, top_p=TOP_P, max_new_tokens=3)
 configs = {'L4, γ=2': ('L4', base.replace(gamma=2)),
            'L6, hidden k=2': ('L6', base.replace(gamma=1, prefill_hiding=True, prefill_drafts=2)),
            'B1, γ=2': ('B1', base.replace(gamma=2)),
+           'E1, γ=2': ('E1', base.replace(gamma=2)),
            'two-phase L1+L5F': ('L1+L5F', base.replace(gamma=2, prefill_hiding=True, prefill_drafts=1)),
            'L2, adaptive': ('L2', base.replace(gamma=1, adaptive='heuristic'))}
 for name, (kind, cfg) in configs.items():

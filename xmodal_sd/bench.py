@@ -29,7 +29,7 @@ __all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'REALSCALE',
 
 # %% ../nbs/09_bench.ipynb #5cc9b559
 DRAFTER_LEVELS = ('L1', 'L2', 'L3', 'L4', 'L5', 'L6')   # draft from the drafter's states (L6: merged drafter, no adapter)
-HEAD_LEVELS = ('B1', 'L5F')                             # draft from the verifier's states
+HEAD_LEVELS = ('B1', 'L5F', 'E1')                       # draft from the verifier's states (E1: and the event tokens)
 BASELINES = ('vl_baseline', 'hf_generate')
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def load_adapters(runs,                     # folder with one sub-folder per lev
 
 def random_adapters(out,                    # folder to write (one sub-folder per level)
                     hidden_size:int,        # D of the pair
-                    levels=('L1', 'L2', 'L3', 'L4', 'L5', 'B1', 'L5F'),
+                    levels=('L1', 'L2', 'L3', 'L4', 'L5', 'B1', 'L5F', 'E1'),
                     drafter=None,           # drafter checkpoint folder: copied as L6/drafter (the identity LoRA)
                     scale:float=0.02, seed:int=0) -> Path:
     "Untrained adapters in stage 2's layout (for smoke tests): `<out>/<level>/best.safetensors`, `<out>/L6/drafter/`."
@@ -204,7 +204,7 @@ def make_decoder(spec:RunSpec, verifier, drafter, adapters:dict, cfg:BenchConfig
     h = adapters[spec.head] if spec.head else None
     if spec.kind == 'vl': return SpecDecoder(verifier, cfg=sc)
     if spec.kind == 'drafter': return SpecDecoder(verifier, d, a, cfg=sc)
-    if spec.kind == 'head': return SpecDecoder(verifier, drafter if spec.head == 'L5F' else None, head=h, cfg=sc, phase1=False)
+    if spec.kind == 'head': return SpecDecoder(verifier, drafter if h.needs_drafter or h.needs_events else None, head=h, cfg=sc, phase1=False)
     return SpecDecoder(verifier, d, a, h, cfg=sc)
 
 @torch.no_grad()

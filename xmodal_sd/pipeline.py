@@ -31,8 +31,8 @@ class PipelineConfig(Config):
     "What the main job runs; the presets are the toy pipeline at two sizes."
     toypair:str = 'default'             # ToyPairConfig preset (world + pair); ignored with real checkpoints
     frames:str = '1,5'                  # event-image modes to run stages 1-4 with: 1, 5 (all five), 5first (the first of five)
-    levels:str = 'L1,L2,L3,L4,L5,B1,L5F,L6'   # adapter levels trained and evaluated with 1-frame features
-    levels_5f:str = 'L4,L6,B1'          # levels also trained with 5-frame features (the 5f vs 1f comparison)
+    levels:str = 'L1,L2,L3,L4,L5,B1,L5F,E1,L6'   # adapter levels trained and evaluated with 1-frame features
+    levels_5f:str = 'L4,L6,B1,E1'       # levels also trained with 5-frame features (the 5f vs 1f comparison)
     val_fraction:float = 0.1            # share of the train split held out for validation (early stopping)
     max_train_samples:int = 1200        # cap on training samples (0: all; the first ones, whole clips)
     max_test_samples:int = 300          # cap on test samples (0: all)
@@ -51,9 +51,9 @@ class PipelineConfig(Config):
                      val_fraction=0.3, bench_samples=2, bench_gammas='2', max_new_tokens=12, max_train_samples=0, max_test_samples=0),
         'full': dict(max_train_samples=0, max_test_samples=0),   # every sample of the toy world (slower than the 30-minute budget on 2 cores)
         'default': dict(),
-        'gpu': dict(toypair='gpu', frames='1', levels='L4,B1', levels_5f='', max_train_samples=1200, max_test_samples=200,
+        'gpu': dict(toypair='gpu', frames='1', levels='L4,B1,E1', levels_5f='', max_train_samples=1200, max_test_samples=200,
                     extract_batch=32, bench_samples=100, bench_gammas='4', device='cuda',   # tools/gpu_pipeline.sh: one GPU session
-                    bench_configs='vl_baseline,hf_generate,L4+VL+g2,L4+VL+hide+g2,B1+VL,B1+VL+eager+g6,B1+VL+ada,two_phase:L4+B1,two_phase:L4+B1+p1on+g4'),
+                    bench_configs='vl_baseline,hf_generate,L4+VL+g2,L4+VL+hide+g2,B1+VL,E1+VL,B1+VL+ada,two_phase:L4+B1,two_phase:L4+B1+p1on+g4'),
     }
 
     def frame_list(self) -> list: return [event_mode(f) for f in self.frames.split(',')]
@@ -175,8 +175,12 @@ def _stage3_frames(ws, cfg, verifier, drafter, splits, paths, log, n) -> dict:
     costs = measure_costs(verifier, d, None, list(splits['test'])[:4])         # drafter step, prefill window
     head = next((ws.adapters(n)/h for h in ('B1', 'L5F') if (ws.adapters(n)/h/'best.safetensors').exists()), None)
     if head is not None: costs['c_head'] = measure_costs(verifier, d, head/'best.safetensors', list(splits['test'])[:4])['c_head']
+    e1 = ws.adapters(n)/'E1'/'best.safetensors'                                 # E1: B1's step + its cross-attention, measured
+    costs['c_events'] = (max(measure_costs(verifier, d, e1, list(splits['test'])[:4])['c_head'] - costs['c_head'], 0.)
+                         if e1.exists() and 'E1' in cfg.level_list(n) and head is not None else 0.)
     ecfg = EvalConfig.from_name(cfg.eval_preset).replace(dataset=paths['test'], c_drafter=round(costs['c_drafter'], 4),
-                                                         c_head=round(costs['c_head'], 4), window=int(costs['window']))
+                                                         c_head=round(costs['c_head'], 4), c_events=round(costs['c_events'], 4),
+                                                         window=int(costs['window']))
     adapters = {lv: ws.adapters(n)/lv for lv in cfg.level_list(n) if lv != 'L6'}
     if 'L6' in cfg.level_list(n): adapters['L6'] = ('identity', ws.features('test', n, '_L6'))
     res = evaluate(ws.features('test', n), adapters, ecfg, out=ws.eval(n), log=lambda m: None)

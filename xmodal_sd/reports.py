@@ -223,10 +223,10 @@ def _level_of(config:str) -> str|None:
 KIND_ORDER = {'baseline': 0, 'drafter side': 1, 'head': 2, 'two-phase': 3}
 
 def config_kind(name:str) -> str:
-    "A benchmark configuration's kind: baseline, drafter side (L1–L6), head (B1, L5F on verifier states) or two-phase."
+    "A benchmark configuration's kind: baseline, drafter side (L1–L6), head (B1, L5F, E1 on verifier states) or two-phase."
     if name in ('vl_baseline', 'hf_generate'): return 'baseline'
     if name.startswith('two_phase:'): return 'two-phase'
-    return 'head' if name.startswith(('B1', 'L5F')) else 'drafter side'
+    return 'head' if name.startswith(('B1', 'L5F', 'E1')) else 'drafter side'
 
 class e2e_view:
     "Stage 4 results for one frame count: the speedup table, the speedups, and the α/γ/c account of each."
@@ -303,7 +303,7 @@ class frames_view:
         self.ws = Workspace(run_dir)
         b = {n: _bench(self.ws, n)[0] if (self.ws.bench(n)/'summary.json').exists() else None for n in (1, 5)}
         rows = []
-        for lv in sorted(p.stem for p in self.ws.eval(5).glob('*.json') if p.stem in ORIGINAL.index):
+        for lv in sorted(p.stem for p in self.ws.eval(5).glob('*.json') if p.stem in LEVELS_ALL.split(',')):
             r1, r5 = _eval_row(self.ws, 1, lv), _eval_row(self.ws, 5, lv)
             if not (r1 and r5): continue
             for k in ('cos', 'accept@0.90', 'agreement'):
@@ -332,7 +332,7 @@ def headline_table(run_dir, frames:int=1) -> pd.DataFrame:
     bench = _bench(ws, frames)[0] if (ws.bench(frames)/'summary.json').exists() else None
     rows = []
     for p in sorted(ws.eval(frames).glob('*.json')):
-        if p.stem not in ORIGINAL.index: continue
+        if p.stem not in LEVELS_ALL.split(','): continue   # (the folder also holds two_phase, summary, costs)
         lv, t = p.stem, ws.adapters(frames)/p.stem/'train.json'
         tr = read_json(t) if t.exists() else {}
         rows.append(dict(level=lv, params=tr.get('params'), val_loss=tr.get('val_loss'), **_eval_row(ws, frames, lv),
@@ -379,7 +379,7 @@ class summary_view:
 from fastcore.script import call_parse
 from .core import data_dir
 
-LEVELS_ALL = 'L1,L2,L3,L4,L5,B1,L5F,L6'
+LEVELS_ALL = 'L1,L2,L3,L4,L5,B1,L5F,E1,L6'
 
 @call_parse
 @cli_errors

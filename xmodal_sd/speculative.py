@@ -160,12 +160,13 @@ class SpecConfig(Config):
     phase1:str = 'on'              # two-phase only: 'on', 'off', or 'measured' (`SpecDecoder.calibrate` picks by the clock)
     rollout:str = 'auto'           # B1's greedy rollout: 'eager', 'static' (device-side positions), 'graph' (static, CUDA graphs); 'auto': graph on CUDA
     seed:int = 0                   # sampling seed of a generation (unless `generate` is given one)
+    event_tokens:int = 64          # E1: the drafter's visual tokens pooled to at most this, as stage 1 saved them
     PRESETS: ClassVar[dict] = {'greedy': {}, 'sample': dict(temperature=1.0, top_p=0.9),
                                'hide': dict(prefill_hiding=True), 'adaptive': dict(adaptive='heuristic')}
 
     def check(self) -> 'SpecConfig':
         "Return `self`, or raise an `InputError` naming the first bad field."
-        for f, lo in dict(gamma=0, gamma_min=0, gamma_max=1, max_new_tokens=1, prefill_drafts=0, max_prefill_drafts=0).items():
+        for f, lo in dict(gamma=0, gamma_min=0, gamma_max=1, max_new_tokens=1, prefill_drafts=0, max_prefill_drafts=0, event_tokens=1).items():
             v = getattr(self, f)
             if not isinstance(v, int) or isinstance(v, bool) or v < lo: raise InputError(f"{f} must be an int >= {lo}, got {v!r}", field=f)
         if self.adaptive not in ADAPTIVE: raise InputError(f"adaptive must be one of {ADAPTIVE}, got {self.adaptive!r}", field='adaptive')
@@ -273,7 +274,7 @@ class AdapterDrafts:
             self.a = t + n + 1
 
 class HeadDrafts:
-    "Verifier-side drafting (B1, L5F): `next_pred` from the verified verifier states, then EAGLE-1 feature rollout."
+    "Verifier-side drafting (B1, L5F, E1): `next_pred` from the verified verifier states, then EAGLE-1 feature rollout."
     def __init__(self, head, lm_head, pick:_Picker, seq:torch.Tensor, stream:_DrafterStream|None=None,
                  rollout:str='eager'):        # 'eager', or (B1, greedy) 'static' / 'graph': see "B1's rollout in a CUDA graph"
         self.head, self.lm_head, self.pick, self.seq, self.stream, self.rollout = head, lm_head, pick, seq, stream, rollout
@@ -287,7 +288,9 @@ class HeadDrafts:
     def reset(self):
         self.cache = self.head.new_cache() if self.rollout == 'eager' else self.cache.reset()
         self.a, self.q = 0, {}                                                # a: verified positions fed
-        if self.rollout == 'graph' and self.graphs is None: self._capture()
+    def set_events(self, events:torch.Tensor):
+        "E1: this sample's event tokens `[1, n, Dd]` (after `reset`, before the first `propose`)."
+        self.head.set_events(self.cache, events)
     def _step(self, lo:int, hi:int, hv:torch.Tensor) -> torch.Tensor:
         "Feed positions `lo..hi-1` (`hv: [k, D]`, plus the drafter's states for L5F): the prediction of `h_v[hi]`, `[D]`."
         hd = self.stream.states(lo, hi)[None].to(self.hdtype) if self.stream is not None else None
@@ -321,6 +324,7 @@ class HeadDrafts:
     def _capture(self):
         "Record `_feed` and `_roll` as CUDA graphs, after warm-up calls on a side stream (as torch's docs ask)."
         dev = self.seq.device; side = torch.cuda.Stream(dev)
+        seq = self.seq.clone()                                                # the warm-up writes drafts at positions 0-1: restored below
         side.wait_stream(torch.cuda.current_stream(dev))
         with torch.cuda.stream(side):
             for f in (self._feed, self._roll, self._feed, self._roll): self.cur.zero_(); f()
@@ -329,7 +333,9 @@ class HeadDrafts:
         for f in (self._feed, self._roll):
             self.graphs[f.__name__] = g = torch.cuda.CUDAGraph()
             with torch.cuda.graph(g): f()
+        self.seq.copy_(seq)
     def _propose_static(self, t:int, g:int):
+        if self.rollout == 'graph' and self.graphs is None: self._capture()  # at the first propose (a = 0): E1's memory is set by then
         self.cur.fill_(self.a)
         feed, roll = ((self.graphs['_feed'].replay, self.graphs['_roll'].replay) if self.graphs else (self._feed, self._roll))
         for _ in range(t - self.a): feed()                                    # the states verified since last time
@@ -360,6 +366,8 @@ class SpecDecoder:
             if not (head.needs_verifier and head.predicts_next):
                 raise InputError(f"head= takes a level that reads verifier states and predicts the next (B1, L5F), got {head.cfg.level}", field='head')
             if head.needs_drafter and drafter is None: raise InputError(f"{head.cfg.level} fuses drafter states: it needs a drafter", field='drafter')
+            if head.needs_events and drafter is None:
+                raise InputError(f"{head.cfg.level} attends to the event image(s): it needs the drafter (its vision tower, not its LLM)", field='drafter')
             if head.cfg.hidden_size != Dv: raise InputError(f"head width {head.cfg.hidden_size} != verifier width {Dv}", field='hidden_size')
         if drafter is not None and adapter is None and drafter.hidden_size != Dv and (head is None or phase1):
             raise InputError(f"drafting without an adapter (L6) needs equal widths, drafter {drafter.hidden_size} vs verifier {Dv}", field='hidden_size')
@@ -373,6 +381,7 @@ class SpecDecoder:
         self.p2 = (HeadDrafts(head, verifier.lm_head, self.pick, self.seq, self.stream if head.needs_drafter else None, self.rollout)
                    if head is not None else self.p1)                          # p2 drafts every step after step 0
         self.two_phase = self.p1 is not None and head is not None
+        self.events = head is not None and head.needs_events                 # E1: the sample's event tokens, once, at the prefill
         self.phase1_on = cfg.phase1 != 'off' or not self.two_phase           # 'measured' runs phase 1 until `calibrate`
         self.calibration = None
         self._side = torch.cuda.Stream(self.device) if self._cuda else None
@@ -421,10 +430,15 @@ class SpecDecoder:
         "Prefill both roles: (logits0 [1, V], h0 [1, D], cache, verifier s, drafter s, drafts made in the window)."
         V, cfg, stream, dev = self.verifier, self.cfg, self.stream, self.device
         if stream is not None and p1 is None and not self.head.needs_drafter: stream = None   # two-phase with phase 1 off: no drafter
+        evs = lambda: self.drafter.event_tokens(pd.pixel_values, cfg.event_tokens)   # E1's tokens: the drafter's tower, no LLM
         if stream is None or not cfg.prefill_hiding:                          # one after the other
             t = _clock(dev); lg, h, vc = V.prefill(pv); tv = _clock(dev) - t
             td = math.nan
-            if stream is not None: t = _clock(dev); stream.prefill(pd); td = _clock(dev) - t
+            if stream is not None or self.events:
+                t = _clock(dev)
+                if stream is not None: stream.prefill(pd)
+                if self.events: self.p2.set_events(evs())
+                td = _clock(dev) - t
             return lg, h, vc, tv, td, 0
         cap = min(cfg.prefill_drafts or cfg.max_prefill_drafts, cfg.max_new_tokens - 1) if p1 is not None else 0
         fixed, stop, res, eos = cfg.prefill_drafts > 0, threading.Event(), {}, V.eos_token_id
@@ -432,6 +446,7 @@ class SpecDecoder:
             try:
                 with torch.inference_mode(), (torch.cuda.stream(self._side) if self._cuda else contextlib.nullcontext()):
                     t = time.perf_counter(); stream.prefill(pd); k = 0
+                    if self.events: res['ev'] = evs()
                     while k < cap and (fixed or not stop.is_set()):
                         x = p1.draft_one(k); k += 1
                         if int(x) == eos: break                               # (on CUDA this also paces the loop to the GPU)
@@ -446,6 +461,7 @@ class SpecDecoder:
         stop.set(); th.join()
         if 'error' in res: raise res['error']
         if self._cuda: torch.cuda.current_stream(dev).wait_stream(self._side)
+        if self.events: self.p2.set_events(res['ev'])
         return lg, h, vc, tv, res['s'], res['k']
 
     @torch.inference_mode()

@@ -199,7 +199,8 @@ def costs(V, D1, D5, sample, dev, a, config:str, costs_t:Table, levels_t:Table, 
             if budget.over(): skipped.append(f'level {lvl}'); continue
             with torch.device(dev): head = make_adapter(AdapterConfig(lvl, Dm, dropout=0.0)).to(torch.bfloat16).eval()
             h = lambda n: torch.randn(1, n, Dm, device=dev, dtype=torch.bfloat16)
-            args = lambda x: dict(h_d=x if head.needs_drafter else None, h_v=x if head.needs_verifier else None)
+            ev = torch.randn(1, 64, Dm, device=dev, dtype=torch.bfloat16) if head.needs_events else None   # E1: 64 pooled event tokens
+            args = lambda x: dict(h_d=x if head.needs_drafter else None, h_v=x if head.needs_verifier else None, events=ev)
             cache = head.new_cache()
             with causal_view(head): head(**args(h(T)), cache=cache)     # the positions already seen
             def one(x=h(1)):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Integration test of the main job (`xsd_main`) at the `tiny` preset, from nothing to reports, in fresh folders.
 It covers every stage's `#| slow` cells at a size CI can afford: toy world and pair, stage 1 at 1 and 5 event frames,
-stage 2 for all eight levels, stage 3, stage 4, and every report executed by papermill; then a re-run that redoes
+stage 2 for all nine levels (E1 included), stage 3, stage 4, and every report executed by papermill; then a re-run that redoes
 nothing."""
 import json, os, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -21,7 +21,7 @@ r, t1 = run()
 run_dir, rep = root/'data'/'runs'/'tiny', root/'reports'/'tiny'
 rec = json.loads((run_dir/'pipeline.json').read_text())
 assert {'stage 1: extract', 'stage 2: train', 'stage 3: evaluate', 'stage 4: benchmark'} <= set(rec['timings']), rec['timings']
-levels = 'L1 L2 L3 L4 L5 B1 L5F L6'.split()
+levels = 'L1 L2 L3 L4 L5 B1 L5F E1 L6'.split()
 for lv in levels:
     assert (run_dir/'adapters'/'1f'/lv/'train.json').exists(), lv
     assert (run_dir/'eval'/'1f'/f'{lv}.json').exists(), lv

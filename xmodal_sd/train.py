@@ -585,7 +585,7 @@ def _level_config(cfg:TrainConfig, level:str) -> TrainConfig:
 
 def train_levels(train_dir, val_dir, out,
                  cfg:TrainConfig|None=None,     # base config; its `level` is replaced
-                 levels:list|None=None,         # default: all eight
+                 levels:list|None=None,         # default: all nine (ALL_LEVELS)
                  progress:bool=True,
                  overrides:dict|None=None       # per-level config changes, e.g. `{'L6': dict(epochs=12)}`
                  ) -> pd.DataFrame:

@@ -78,7 +78,8 @@ class AdapterConfig(Config):
 class AdapterOutput(NamedTuple):
     "What every adapter returns."
     aligned:torch.Tensor             # [B, T, D] drafter state at t mapped to the verifier's state at t
-    next_pred:torch.Tensor|None      # [B, T, D] the verifier's state at t+1 (L5, B1, L5F), else None
+    next_pred:torch.Tensor|None      # [B, T, D] the verifier's state at t+1 (L5, B1, L5F, E1), else None
+    prompt_pred:torch.Tensor|None = None   # [B, T, D] E1's phase 1 in training: h_v[t] from the prompt and h_v[<t] (`prompt_forward`)
 
 class AdapterCache:
     "Keys/values of the positions an attention adapter has already seen; `n` positions in all."
@@ -273,20 +274,36 @@ class AttentionAdapter(Adapter):
         self.fusion = GatedFusion(D) if self.needs_drafter and self.needs_verifier else None
         self.attn = SelfAttention(D, c.n_heads, c.causal, c.dropout)
         self.xattn = EventCrossAttention(D, c.event_dim, c.n_heads, c.dropout) if self.needs_events else None   # E1
+        self.prompt_in = nn.Sequential(nn.LayerNorm(D), nn.Linear(D, D)) if self.needs_events else None   # E1's phase 1: prompt tokens in
         self.ffn = ResidualMLP(D, c.ffn_dim, c.dropout)
         self.next_head = ResidualMLP(D, c.next_bottleneck, c.dropout) if self.predicts_next else None
 
     def forward(self, h_d, h_v=None, mask=None, cache:AdapterCache|None=None,
-                events=None) -> AdapterOutput:                   # E1: `[B, n, event_dim]` (or already in `cache`)
-        "`h_d`/`h_v: [B, T, D]` (whichever the level reads), `mask: [B, T]` bool -> `AdapterOutput` of `[B, T, D]`s."
-        T = self._check(h_d, h_v, mask)
-        if self.fusion is not None: x = self.fusion(h_d, h_v)   # L5F
-        else: x = h_d if self.needs_drafter else h_v             # B1, E1 read only h_v
+                events=None,                                     # E1: `[B, n, event_dim]` (or already in `cache`)
+                prompt=None, prompt_mask=None,                   # E1's phase 1: the verifier's prompt-token embeddings `[B, m, D]` (left-padded), read before h_v
+                teach_prompt:tuple|None=None) -> AdapterOutput:  # E1 in stage 2: `(prompt, prompt_mask)`: also `prompt_pred` (one call, as DDP wants)
+        "`h_d`/`h_v: [B, T, D]` (whichever the level reads), `mask: [B, T]` bool -> `AdapterOutput` of `[B, T, D]`s (E1 with a prompt: `[B, m + T, D]`)."
+        if prompt is not None:
+            if self.prompt_in is None: raise InputError(f"{self.cfg.level} drafts from verifier states only; prompt= is E1's phase 1", field='prompt')
+            if prompt.ndim != 3 or prompt.shape[-1] != self.cfg.hidden_size:
+                raise InputError(f"prompt must be [B, m, {self.cfg.hidden_size}] token embeddings, got {list(prompt.shape)}", field='prompt')
+            x = self.prompt_in(prompt)
+            if h_v is not None:
+                self._check(h_d, h_v, mask); x = torch.cat([x, h_v.to(x.dtype)], 1)
+                if prompt_mask is not None or mask is not None:
+                    ones = lambda t: torch.ones(t.shape[:2], dtype=torch.bool, device=t.device)
+                    prompt_mask = torch.cat([ones(prompt) if prompt_mask is None else prompt_mask, ones(h_v) if mask is None else mask], 1)
+            mask, T = prompt_mask, x.shape[1]
+        else:
+            T = self._check(h_d, h_v, mask)
+            if self.fusion is not None: x = self.fusion(h_d, h_v)   # L5F
+            else: x = h_d if self.needs_drafter else h_v             # B1, E1 read only h_v
         x = self.attn(x, mask, cache)
         if self.xattn is not None: x = self.xattn(x, self._memory(events, cache, x))
         x = self.ffn(x)                                          # [B, T, D]
         if cache is not None: cache.n += T
-        return AdapterOutput(x, self.next_head(x) if self.next_head is not None else None)
+        pp = self.prompt_forward(*teach_prompt, h_v, mask, events) if teach_prompt is not None else None
+        return AdapterOutput(x, self.next_head(x) if self.next_head is not None else None, pp)
 
     def _memory(self, events, cache, x):
         "E1's event keys/values: from `cache` when `set_events` gave them, else from `events` (kept in `cache` if there is one)."
@@ -297,6 +314,13 @@ class AttentionAdapter(Adapter):
         kv = self.xattn.memory(events.to(x.dtype))
         if cache is not None: cache.mem = kv
         return kv
+
+    def prompt_forward(self, prompt, prompt_mask, h_v, mask=None, events=None) -> torch.Tensor:
+        """E1's phase 1, teacher-forced: `[B, A, D]` predictions of `h_v[t]` from the prompt (`[B, m, D]`, left-padded) and the
+        verifier states before `t`. Position 0 is what phase 1 drafts from before the verifier has any state of the answer."""
+        A = h_v.shape[1]; m = prompt.shape[1]
+        out = self(None, h_v[:, :A - 1], None if mask is None else mask[:, :A - 1], events=events, prompt=prompt, prompt_mask=prompt_mask)
+        return out.next_pred[:, m - 1:m - 1 + A]
 
     def set_events(self, cache:AdapterCache, events:torch.Tensor):
         """E1: give `cache` this sample's event memory (`[1, n, event_dim]` tokens), computed once. A static cache keeps its

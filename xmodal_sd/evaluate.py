@@ -21,10 +21,10 @@ from .data import SampleSet, event_mode, frames_tag
 from .speculative import accepted_prefix_lengths, expected_tokens, predicted_speedup, best_gamma
 
 # %% auto #0
-__all__ = ['TAUS', 'TAU', 'EvalConfig', 'open_features', 'resolve_adapter', 'adapt_states', 'rollout_drafts', 'LevelDrafts',
-           'draft_level', 'simulate_greedy', 'qtype_map', 'qtypes_for', 'summarise', 'evaluate_level', 'prefill_window',
-           'measure_costs', 'evaluate_two_phase', 'plot_acceptance', 'plot_histograms', 'plot_qtypes', 'plot_two_phase',
-           'save_plots', 'evaluate', 'xsd_evaluate']
+__all__ = ['TAUS', 'TAU', 'EvalConfig', 'open_features', 'resolve_adapter', 'adapt_states', 'rollout_drafts', 'prompt_drafts',
+           'LevelDrafts', 'draft_level', 'simulate_greedy', 'qtype_map', 'qtypes_for', 'summarise', 'evaluate_level',
+           'prefill_window', 'measure_costs', 'evaluate_two_phase', 'plot_acceptance', 'plot_histograms', 'plot_qtypes',
+           'plot_two_phase', 'save_plots', 'evaluate', 'xsd_evaluate']
 
 # %% ../nbs/07_evaluate.ipynb #419a7735
 TAUS = np.round(np.arange(50, 101) / 100, 2)   # accept@τ thresholds, 0.50 .. 1.00
@@ -131,7 +131,8 @@ def _answer_batches(reader:FeatureReader, batch_size:int):
             yield dict(ids=[ids[i] for i in rows], n=n, mask=mask,
                        tokens=torch.where(mask, t['tokens'][idx], -1),
                        h_v=t['h_verifier'][idx].float() * mask[..., None], h_d=t['h_drafter'][idx].float() * mask[..., None],
-                       ev=t['event_tokens'][list(rows)].float() if 'event_tokens' in t else None)
+                       ev=t['event_tokens'][list(rows)].float() if 'event_tokens' in t else None,
+                       pt=[t['prompt_tokens'][int(t['prompt_offsets'][i]):int(t['prompt_offsets'][i + 1])] for i in rows] if 'prompt_tokens' in t else None)
 
 # %% ../nbs/07_evaluate.ipynb #a3e43df7
 @torch.no_grad()
@@ -177,6 +178,27 @@ def rollout_drafts(head,                     # `Adapter` with `predicts_next` (B
             cache.crop(p)
     return drafts, cos
 
+@torch.no_grad()
+def prompt_drafts(head,                      # E1 (with `prompt_in`)
+                  prompt:torch.Tensor,       # [B, m, D] the verifier's prompt-token embeddings, left-padded
+                  prompt_mask:torch.Tensor,  # [B, m] bool
+                  events:torch.Tensor,       # [B, n, Dd] the samples' event tokens
+                  W:torch.Tensor, G:int) -> torch.Tensor:   # [B, G] drafts of answer positions 0..G-1
+    "E1's phase 1: drafts of the first `G` answer tokens from the prompt and the events alone (no verifier state yet), rolled out."
+    cache, out = head.new_cache(), []
+    s = head(None, None, cache=cache, events=events, prompt=prompt, prompt_mask=prompt_mask).next_pred[:, -1:]   # predicts h_v[0]
+    for j in range(G):
+        out.append(_argmax_head(s[:, 0], W))
+        if j + 1 < G: s = head(None, s, None, cache).next_pred                  # fed back in h_v[j]'s place
+    return torch.stack(out, 1)
+
+def _left_pad(seqs:list, E:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "Token id lists -> their rows of `E`, left-padded `[B, m, D]`, and the mask."
+    M = max(len(x) for x in seqs); B = len(seqs)
+    out, mask = torch.zeros(B, M, E.shape[1], dtype=E.dtype), torch.zeros(B, M, dtype=torch.bool)
+    for i, x in enumerate(seqs): out[i, M - len(x):], mask[i, M - len(x):] = E[x], True
+    return out, mask
+
 def _windows(tokens:torch.Tensor, G:int) -> torch.Tensor:
     "`[B, A]` -> `[B, A, G]`: `tokens[b, p + j]` (-1 past the end)."
     return F.pad(tokens, (0, G), value=-1).unfold(1, G, 1)[:, :tokens.shape[1]]
@@ -196,6 +218,7 @@ class LevelDrafts:
     acc:torch.Tensor         # [S, A] accepted prefix from each start, capped at max_gamma
     first:torch.Tensor       # [S] uncapped accepted prefix from position 0 (drafter side; 0 for heads)
     depth_agree:torch.Tensor|None = None   # [G] heads: agreement at rollout depth j+1 (all starts)
+    prompt_first:torch.Tensor|None = None  # [S] E1: phase 1's accepted prefix from position 0 (drafted from the prompt, at most G)
 
 def _cost(cfg:EvalConfig, adapter) -> float:
     if cfg.c is not None: return float(cfg.c)
@@ -233,7 +256,8 @@ def draft_level(features,                   # stage 1 folder
     if module is not None and module.needs_events and not r.manifest.get('config', {}).get('event_tokens'):
         raise InputError(f"{label} attends to event tokens, and these features have none (extracted with event_tokens=0, or before "
                          f"stage 1 saved them): extract them again", path=r.out/'manifest.json', field='event_tokens')
-    G, rows = cfg.max_gamma, dict(ids=[], n=[], tokens=[], drafted=[], agree=[], cos=[], acc=[], first=[], depth=[])
+    G, rows = cfg.max_gamma, dict(ids=[], n=[], tokens=[], drafted=[], agree=[], cos=[], acc=[], first=[], depth=[], pfirst=[])
+    E = r.embed_tokens().float() if head and getattr(module, 'prompt_in', None) is not None else None   # E1: its phase 1 too
     for b in _answer_batches(r, cfg.batch_size):
         n, mask, tok = b['n'], b['mask'], b['tokens']
         h_v, h_d = b['h_v'].to(cfg.device), b['h_d'].to(cfg.device)
@@ -247,6 +271,10 @@ def draft_level(features,                   # stage 1 folder
             agree, cos, first = hit[..., 0] & drafted, torch.where(drafted, cs[..., 0], float('nan')), torch.zeros(len(n), dtype=torch.long)
             ok = drafted[..., None] & (_windows(tok, G) >= 0)                # the position p+j exists
             rows['depth'].append(torch.stack([(hit & ok).sum((0, 1)), ok.sum((0, 1))]))
+            if E is not None:
+                pe, pm = _left_pad(b['pt'], E)
+                pdr = prompt_drafts(module, pe.to(cfg.device), pm.to(cfg.device), ev, W, G).cpu()        # [B, G]
+                rows['pfirst'].append((pdr == _windows(tok, G)[:, 0]).long().cumprod(-1).sum(-1))
         else:
             s = adapt_states(module, h_d, h_v, mask, causal)                 # s: [B, A, Dv]
             d = torch.where(mask, _argmax_head(s, W).cpu(), -2)              # d: [B, A] draft tokens
@@ -263,6 +291,7 @@ def draft_level(features,                   # stage 1 folder
                        features=str(r.out), adapter=apath or (None if module is None else label),
                        frames=r.manifest.get('config', {}).get('frames'), ids=rows['ids'], n=torch.cat(rows['n']),
                        first=torch.cat(rows['first']), depth_agree=None if dep is None else dep[0] / dep[1].clamp_min(1),
+                       prompt_first=torch.cat(rows['pfirst']) if rows['pfirst'] else None,
                        **{k: _pad_cat(rows[k], f) for k, f in fills.items()})
 
 # %% ../nbs/07_evaluate.ipynb #26d80db2
@@ -351,6 +380,10 @@ def _metrics(d:LevelDrafts, cfg:EvalConfig, sel:torch.Tensor|None=None) -> dict:
                live=live, step_hist=dict(gamma=gh, counts=torch.bincount(per_step[per_step >= 0], minlength=gh + 1)),
                model=dict(alpha=alpha, tokens_per_step=[expected_tokens(alpha, g) for g in gam.tolist()],
                           speedup=[predicted_speedup(alpha, g, d.c) for g in gam.tolist()], best_gamma=best_gamma(alpha, d.c, G)))
+    if d.prompt_first is not None:                                  # E1's phase 1: from the prompt, before any verifier state
+        pf = d.prompt_first[sel]
+        res['phase1'] = dict(accepted_mean=float(pf.float().mean()) if len(pf) else 0., token0=float((pf >= 1).float().mean()) if len(pf) else 0.,
+                             hist=torch.bincount(pf, minlength=G + 1))
     if d.kind == 'drafter':
         k, n = cfg.window, d.n[sel]
         w = d.first[sel].clamp_max(k)
@@ -490,11 +523,12 @@ def evaluate_two_phase(phase1:LevelDrafts,           # drafter-side level drafti
                       ) -> dict:
     "Acceptance and predicted speedup of phase 1 (window `cfg.window`), phase 2 (per γ) and both together."
     cfg = (cfg or EvalConfig()).check()
-    if phase1.kind != 'drafter':
+    own = phase1.kind == 'head' and phase1.prompt_first is not None    # E1: its own phase 1, from the prompt and the events
+    if phase1.kind != 'drafter' and not own:
         raise InputError(f"phase 1 drafts during the verifier's prefill, before any verifier state exists; {phase1.name} is a verifier-side head",
                          path=phase1.adapter, field='phase1')
-    k, n, G = cfg.window, phase1.n, cfg.max_gamma
-    L1 = phase1.first.clamp_max(k)                                  # accepted in the window
+    k, n, G = (cfg.max_gamma if own else cfg.window), phase1.n, cfg.max_gamma   # (a head's step is so cheap that γ, not the clock, caps it)
+    L1 = (phase1.prompt_first if own else phase1.first).clamp_max(k)  # accepted in the window
     p0 = L1 + 1                                                     # next position to draft
     steps1 = (L1 > 0).long()                                        # the verify forward over the window's drafts
     plain, rest = (n - 1).clamp_min(0), (n - p0).clamp_min(0)
@@ -602,7 +636,7 @@ def _rows(levels:dict, two:list) -> list:
             if x is None: continue
             rows.append(dict(name=lab, kind=r['kind'], positions=x['n_positions'], cos=x['cos_mean'], accept_090=x['accept_at_090'],
                              agreement=x['token_agreement'], c=r['c'], best_gamma=x['live']['best_gamma'], speedup=x['live']['best_speedup'],
-                             window=x.get('window', {}).get('accepted_mean')))
+                             window=x.get('window', x.get('phase1', {})).get('accepted_mean')))
     for t in two:
         rows.append(dict(name=t['name'], kind='two-phase', window=t['window']['accepted_mean'], c=t['c2'],
                          best_gamma=t.get('best_gamma'), speedup=t.get('best_speedup', t['prefill_only_speedup']),
@@ -636,6 +670,7 @@ def evaluate(features,                 # stage 1 folder (the test split)
                 f"best γ {res['live']['best_gamma']} -> {res['live']['best_speedup']:.2f}x (c={d.c:.2g})")
         if two_phase == 'auto':
             pairs = [(a, b) for a, x in drafts.items() if x.kind == 'drafter' for b, y in drafts.items() if y.kind == 'head']
+            pairs += [(a, a) for a, x in drafts.items() if x.prompt_first is not None]   # E1+E1: its phase 1, then its chain
         else:
             pairs = [tuple(p.split('+')) if isinstance(p, str) else tuple(p) for p in (two_phase or [])]
         two = []

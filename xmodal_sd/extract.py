@@ -22,7 +22,7 @@ from .models import (Prompt, load_verifier, load_drafter, generate_batch, _pad_l
 from .data import event_mode, n_event_images, frames_tag
 
 # %% auto #0
-__all__ = ['MANIFEST', 'PARTS', 'LM_HEAD', 'PATH_META', 'ExtractConfig', 'check_vocab', 'max_positions', 'check_context',
+__all__ = ['MANIFEST', 'PARTS', 'LM_HEAD', 'EMBED', 'PATH_META', 'ExtractConfig', 'check_vocab', 'max_positions', 'check_context',
            'merge_prompts', 'SingleProcess', 'process_state', 'checkpoint_fingerprint', 'samples_fingerprint',
            'models_fingerprint', 'extract', 'FeatureReader', 'xsd_extract']
 
@@ -141,6 +141,7 @@ def _pair_states(verifier, drafter, pv:Prompt, pd:Prompt, answers:list[list[int]
 MANIFEST = 'manifest.json'
 PARTS = 'manifest.parts'
 LM_HEAD = 'lm_head.safetensors'
+EMBED = 'embed_tokens.safetensors'   # the verifier's input embeddings (E1's phase 1 reads its prompt through them)
 
 class SingleProcess:
     "The process state of a plain, unlaunched process: what `extract` uses of accelerate's `PartialState`."
@@ -217,7 +218,7 @@ def _row(p:Prompt, r:int) -> Prompt:
 def _answer_batch(verifier, drafter, loaded, cfg:ExtractConfig, n_shared:int) -> dict:
     "The verifier's answers to one loaded batch and both roles' states over them, as lists that extend the chunk being built."
     idx, ids, pv, pd, skipped = loaded
-    res = dict(index=[], ids=[], answers=[], eos=[], hv=[], hd=[], ev=[], skipped=list(skipped))
+    res = dict(index=[], ids=[], answers=[], eos=[], hv=[], hd=[], ev=[], pt=[], skipped=list(skipped))
     if not idx: return res
     gen = generate_batch(verifier, pv, cfg.max_new_tokens)                 # ids, EOS not included
     keep = []
@@ -233,7 +234,10 @@ def _answer_batch(verifier, drafter, loaded, cfg:ExtractConfig, n_shared:int) ->
     answers, dtype = [gen[r] + [verifier.eos_token_id] for r in keep], getattr(torch, cfg.dtype)
     for v, d in _pair_states(verifier, drafter, pv, pd, answers):
         res['hv'].append(v.to(dtype)); res['hd'].append(d.to(dtype))
-    if cfg.event_tokens: res['ev'] = list(drafter.event_tokens(pd.pixel_values, cfg.event_tokens).cpu().to(dtype))   # E1's, [n, Dd] each
+    if cfg.event_tokens:                                                   # E1: its event tokens, [n, Dd] each, and for its phase 1
+        res['ev'] = list(drafter.event_tokens(pd.pixel_values, cfg.event_tokens).cpu().to(dtype))   # the verifier's prompt tokens
+        ids_, m_ = pv.input_ids.cpu(), pv.attention_mask.cpu().bool()                               # without padding or video
+        res['pt'] = [ids_[r][m_[r] & (ids_[r] != verifier.placeholder_id)] for r in range(len(ids_))]
     res.update(index=[idx[r] for r in keep], ids=[ids[r] for r in keep], answers=answers,
                eos=[len(gen[r]) < cfg.max_new_tokens for r in keep])
     return res
@@ -252,6 +256,10 @@ def _write_chunk(out:Path, k:int, acc:dict, verifier, drafter, cfg:ExtractConfig
              eos=torch.tensor(acc['eos'], dtype=torch.bool))                                  # [S] stopped at EOS
     if cfg.event_tokens: t['event_tokens'] = (torch.stack(acc['ev']) if acc['ev'] else           # [S, n, Dd] the drafter's pooled
                                               torch.zeros(0, 1, drafter.hidden_size, dtype=dtype))   # visual tokens (E1)
+    if cfg.event_tokens:                                                                      # E1's phase 1: the verifier's
+        pl = torch.tensor([len(x) for x in acc['pt']], dtype=torch.long)                     # prompt ids (its embedding table
+        t['prompt_tokens'] = torch.cat(acc['pt']) if acc['pt'] else torch.zeros(0, dtype=torch.long)   # is EMBED, once)
+        t['prompt_offsets'] = torch.cat([torch.zeros(1, dtype=torch.long), pl.cumsum(0)])   # [S + 1]
     f = out/_chunk_name(k)
     save_tensors(f, t, meta=dict(sample_ids=acc['ids'], config_hash=cfg.hash()))
     return dict(index=k, file=f.name, sample_ids=acc['ids'], n_positions=int(lens.sum()), sha256=sha256_file(f),
@@ -292,6 +300,11 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
                 save_tensors(out/LM_HEAD, {'weight': W}, meta=dict(config_hash=cfg.hash()))
             lm = dict(lm_head_sha256=sha256_file(out/LM_HEAD),                  # the file's bytes, and which verifier (its weights)
                       lm_head_id=hashlib.sha256(W.numpy().tobytes()).hexdigest()[:16])
+            if cfg.event_tokens:
+                E = verifier.model.get_input_embeddings().weight.detach().cpu().to(getattr(torch, cfg.dtype))
+                if not ((out/EMBED).exists() and torch.equal(load_tensors(out/EMBED)[0].get('weight', torch.empty(0)), E)):
+                    save_tensors(out/EMBED, {'weight': E}, meta=dict(config_hash=cfg.hash()))
+                lm['embed_sha256'] = sha256_file(out/EMBED)
         state.wait_for_everyone()
 
         n, cs = len(samples), cfg.chunk_size
@@ -328,7 +341,7 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
             for j, (k, _) in enumerate(jobs):
                 loaded = fut.result()
                 fut = pool.submit(load, jobs[j + 1]) if j + 1 < len(jobs) else None   # read the next batch meanwhile
-                if acc is None: acc = dict(index=[], ids=[], answers=[], eos=[], hv=[], hd=[], ev=[], skipped=[])
+                if acc is None: acc = dict(index=[], ids=[], answers=[], eos=[], hv=[], hd=[], ev=[], pt=[], skipped=[])
                 for key, v in _answer_batch(verifier, drafter, loaded, cfg, n_shared).items(): acc[key] += v
                 bar.update(len(jobs[j][1]))
                 if j + 1 == len(jobs) or jobs[j + 1][0] != k:                         # the chunk is complete: write it
@@ -376,6 +389,15 @@ class FeatureReader:
         f, want = self.out/LM_HEAD, self.manifest.get('lm_head_sha256')
         if want and sha256_file(f) != want:
             raise InputError("the LM head does not match its sha256 in the manifest (corrupt or replaced): re-run stage 1", path=f, field='sha256')
+        return load_tensors(f)[0]['weight']
+
+    def embed_tokens(self) -> torch.Tensor:
+        "The verifier's input embeddings `[V, Dv]` (saved with E1's inputs), after checking their sha256 against the manifest."
+        f, want = self.out/EMBED, self.manifest.get('embed_sha256')
+        if not want: raise InputError("no verifier embeddings in these features (extracted with event_tokens=0, or before stage 1 saved them)",
+                                      path=self.out/MANIFEST, field='embed_sha256')
+        if sha256_file(f) != want:
+            raise InputError("the verifier embeddings do not match their sha256 in the manifest (corrupt or replaced): re-run stage 1", path=f, field='sha256')
         return load_tensors(f)[0]['weight']
 
 # %% ../nbs/04_extract.ipynb #98dc4d14

@@ -6,7 +6,7 @@ Docs: https://xmodal-sd.local/main.html.md"""
 
 # %% ../nbs/12_main.ipynb #8723ee51
 from __future__ import annotations
-import time
+import re, time
 from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse, bool_arg
@@ -17,7 +17,8 @@ from .reports import make_reports, headline_table
 from .bench import speedup_ranking
 
 # %% auto #0
-__all__ = ['CPU_MAIN', 'run_summary', 'main_reference_summary', 'toypair_accuracy', 'xsd_main']
+__all__ = ['CPU_MAIN', 'HEADS_COMPARED', 'run_summary', 'main_reference_summary', 'toypair_accuracy', 'event_head_comparison',
+           'event_head_qtypes', 'xsd_main']
 
 # %% ../nbs/12_main.ipynb #785f2593
 def run_summary(run_dir,                   # a pipeline run folder (or a copy of its result files in the same layout)
@@ -60,6 +61,41 @@ def toypair_accuracy(root=None) -> pd.DataFrame:
     "The toy pair's accuracy (%) per question type in the reference run of `make main` (its `toypair.json`)."
     root = Path(root) if root else project_root()/CPU_MAIN
     return pd.DataFrame(read_json(root/'toypair.json', 'the toy pair report')['accuracy']).round(1)
+
+# %% ../nbs/12_main.ipynb #cb4e32e9
+HEADS_COMPARED = ('B1', 'E1', 'L4+B1', 'L4+E1')
+
+def event_head_comparison(root=None) -> pd.DataFrame:
+    "B1, E1 and each after L4 (two-phase), per frame count: stage 3 offline and stage 4 measured figures of a run (default: the reference)."
+    ws = Workspace(Path(root) if root else project_root()/CPU_MAIN)
+    rows = []
+    for f in sorted(ws.root.glob('eval/*/summary.json')):
+        tag, ev = f.parent.name, {r['name']: r for r in read_json(f)}
+        bf = ws.root/'bench'/tag/'summary.json'
+        spec = speedup_ranking(pd.DataFrame(read_json(bf)['summary']).set_index('config'))[2] if bf.exists() else None
+        for name in HEADS_COMPARED:
+            if name not in ev: continue
+            r = ev[name]
+            row = dict(frames=tag, name=name, agreement=r.get('agreement'), offline_gamma=r.get('best_gamma'), offline_speedup=r.get('speedup'))
+            pat = (rf'^two_phase:{re.escape(name)}(\+g\d+)?$' if '+' in name else rf'^{name}\+VL(\+g\d+)?$')
+            m = spec[spec.index.str.match(pat)] if spec is not None else None
+            if m is not None and len(m):
+                b = m.iloc[0]                                                   # `spec` is sorted: the best γ first
+                row.update(measured=m.index[0], vs_faster=b.vs_faster, alpha=b.get('alpha'), tokens_per_step=b.get('tokens_per_step'), lossless=f"{int(b.lossless)}/{int(b.n)}")
+            rows.append(row)
+    if not rows: raise InputError("no stage 3 results with B1 or E1 in this run", path=ws.root/'eval')
+    return pd.DataFrame(rows).set_index(['frames', 'name']).round(3)
+
+def event_head_qtypes(root=None) -> pd.DataFrame:
+    "B1's and E1's depth-1 token agreement per question type and frame count (the reference keeps them as `eval/<n>f/qtypes.json`)."
+    root = Path(root) if root else project_root()/CPU_MAIN
+    t = {}
+    for f in sorted(root.glob('eval/*/qtypes.json')):
+        q = read_json(f)
+        for lv in ('B1', 'E1'):
+            if lv in q: t[(f.parent.name, lv)] = {k: v['token_agreement'] for k, v in q[lv].items()}
+    if not t: raise InputError("no per-question-type results of B1 or E1 (eval/<n>f/qtypes.json)", path=root/'eval')
+    return pd.DataFrame(t).round(3)
 
 # %% ../nbs/12_main.ipynb #4c5ec7c0
 @call_parse

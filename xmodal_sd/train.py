@@ -152,11 +152,12 @@ def loss_terms(out:AdapterOutput,         # the module's output, `[B, T, D]` ten
                tokens:torch.Tensor,       # [B, T] the verifier's tokens
                mask:torch.Tensor,         # [B, T] bool, True at real positions
                W:torch.Tensor) -> dict:
-    "Per-position terms of each stream: `aligned` (`aligned[t]` vs `h_v[t]`), `next` (`next_pred[t]` vs `h_v[t+1]`) if predicted."
+    "Per-position terms of each stream: `aligned` (`aligned[t]` vs `h_v[t]`), `next` (`next_pred[t]` vs `h_v[t+1]`) if predicted, `prompt` (E1's phase 1: `prompt_pred[t]` vs `h_v[t]`)."
     terms = {'aligned': position_terms(out.aligned[mask], h_v[mask], tokens[mask], W)}
     if out.next_pred is not None:
         nm = mask[:, 1:] & mask[:, :-1]                                 # t and t+1 both real
         terms['next'] = position_terms(out.next_pred[:, :-1][nm], h_v[:, 1:][nm], tokens[:, 1:][nm], W)
+    if out.prompt_pred is not None: terms['prompt'] = position_terms(out.prompt_pred[mask], h_v[mask], tokens[mask], W)
     return terms
 
 def _stream_loss(t:dict, cfg) -> torch.Tensor:
@@ -164,9 +165,10 @@ def _stream_loss(t:dict, cfg) -> torch.Tensor:
     return cfg.w_mse * t['mse'].mean() + cfg.w_cos * (1 - t['cos']).mean() + cfg.w_ce * t['ce'].mean()
 
 def combine_loss(terms:dict, cfg:TrainConfig) -> torch.Tensor:
-    "The training loss: the weighted aligned terms, plus `w_next` times the next-state ones."
+    "The training loss: the weighted aligned terms, plus `w_next` times the next-state ones (and E1's phase-1 ones)."
     loss = _stream_loss(terms['aligned'], cfg)
-    if 'next' in terms: loss = loss + cfg.w_next * _stream_loss(terms['next'], cfg)
+    for k in ('next', 'prompt'):
+        if k in terms: loss = loss + cfg.w_next * _stream_loss(terms[k], cfg)
     return loss
 
 # %% ../nbs/06_train.ipynb #0aa9d20e
@@ -202,6 +204,7 @@ class Features:
             raise InputError("feature folder has no positions (no finished chunks)", path=self.path/'manifest.json', field='chunks')
         self.W = self.reader.lm_head().float()                                  # W: [V, Dv]
         self.hidden_size = self.W.shape[1]
+        self.prompts, self._E = False, None                                     # E1: batches carry the verifier's prompt embeddings
         self.config = self.reader.manifest.get('config', {})
         self.hash = hashlib.sha256(json.dumps([self.reader.manifest.get('config_hash'), [c['sha256'] for c in self.chunks]]
                                               ).encode()).hexdigest()[:12]
@@ -231,6 +234,13 @@ class Features:
                 b = dict(h_d=torch.zeros(B, T, D), h_v=torch.zeros(B, T, D), tokens=torch.zeros(B, T, dtype=torch.long),
                          mask=torch.zeros(B, T, dtype=torch.bool), ids=[self.chunks[k]['sample_ids'][j] for j in idx.tolist()])
                 if 'event_tokens' in c: b['ev'] = c['event_tokens'][idx]        # [B, n, Dd], one row per answer
+                if self.prompts:                                                # E1's phase 1: [B, m, D] left-padded, and its mask
+                    if self._E is None: self._E = self.reader.embed_tokens().float()
+                    po, pt = c['prompt_offsets'], c['prompt_tokens']
+                    ps = [pt[int(po[j]):int(po[j + 1])] for j in idx.tolist()]
+                    M = max(len(x) for x in ps)
+                    b['prompt'], b['pmask'] = torch.zeros(B, M, D), torch.zeros(B, M, dtype=torch.bool)
+                    for i, x in enumerate(ps): b['prompt'][i, M - len(x):], b['pmask'][i, M - len(x):] = self._E[x], True
                 for i, (s, e) in enumerate(spans):                              # right padding
                     b['h_d'][i, :e - s], b['h_v'][i, :e - s] = c['h_drafter'][s:e], c['h_verifier'][s:e]
                     b['tokens'][i, :e - s], b['mask'][i, :e - s] = c['tokens'][s:e], True
@@ -247,8 +257,9 @@ class AdapterTask:
                 if not f.config.get('event_tokens'):
                     raise InputError(f"{cfg.level} attends to the event tokens stage 1 saves, and these features have none (extracted "
                                      f"with event_tokens=0, or before stage 1 saved them): extract them again", path=f.path/'manifest.json', field='event_tokens')
+                f.reader.embed_tokens(); f.prompts = True                       # its phase 1 reads the prompt (refused if not saved)
         self.module = make_adapter(self.acfg).to(device)
-        self.streams = ['aligned'] + (['next'] if self.module.predicts_next else [])
+        self.streams = ['aligned'] + (['next'] if self.module.predicts_next else []) + (['prompt'] if self.module.needs_events else [])
         self.primary = 'next' if self.module.needs_verifier else 'aligned'      # B1/L5F: aligned can copy h_v[t]
         if not self.module.causal: self.primary += '_causal'
 
@@ -257,7 +268,8 @@ class AdapterTask:
     def describe(self) -> dict: return dict(adapter=self.acfg.to_dict())
 
     def forward(self, module, b:dict, feats:Features) -> AdapterOutput:
-        return module(b['h_d'], b['h_v'], b['mask'], events=b.get('ev'))    # each level reads what it needs
+        if 'prompt' not in b: return module(b['h_d'], b['h_v'], b['mask'], events=b.get('ev'))   # each level reads what it needs
+        return module(b['h_d'], b['h_v'], b['mask'], events=b['ev'], teach_prompt=(b['prompt'], b['pmask']))   # E1: its phase 1 too, one call
 
     def variants(self) -> dict:
         "Evaluation variants: suffix -> context manager factory."
@@ -409,7 +421,7 @@ class Sums:
             sl = cfg.w_mse * mse / d + cfg.w_cos * (1 - cos / d) + cfg.w_ce * ce / d if n else 0.
             out[k] = {'cos_sim': cos / d, 'accept@0.90': acc90 / d, 'top1': top1 / d, 'mse': mse / d, 'ce': ce / d,
                       'loss': sl, 'n_positions': int(n)}
-            loss += sl * (cfg.w_next if k == 'next' else 1.)
+            loss += sl * (cfg.w_next if k in ('next', 'prompt') else 1.)
         out['loss'] = loss
         return out
 

@@ -24,6 +24,7 @@ configs = {'L4, γ=2': ('L4', base.replace(gamma=2)),
            'L6, hidden k=2': ('L6', base.replace(gamma=1, prefill_hiding=True, prefill_drafts=2)),
            'B1, γ=2': ('B1', base.replace(gamma=2)),
            'E1, γ=2': ('E1', base.replace(gamma=2)),
+           'E1 with its phase 1, k=2': ('E1/p1', base.replace(gamma=2, prefill_drafts=2)),
            'two-phase L1+L5F': ('L1+L5F', base.replace(gamma=2, prefill_hiding=True, prefill_drafts=1)),
            'L2, adaptive': ('L2', base.replace(gamma=1, adaptive='heuristic'))}
 for name, (kind, cfg) in configs.items():
@@ -62,9 +63,10 @@ for T in (1.0, 2.0):
     s_hi = cands[int(np.argmax(ents))]; joint_hi = h.exact_pairs(v, s_hi, T, 1.0)
     base_hi = h.SpecConfig(temperature=T, top_p=1.0, max_new_tokens=3, gamma=2)
     print(f"T={T}: prompt {s_hi.question!r} seed {s_hi.seed}, H(token 1 | token 0) = {max(ents):.2f} nats (of at most {math.log(v.vocab):.2f})")
-    for kind in ('L4', 'B1', 'E1', 'L4+B1'):
+    for kind in ('L4', 'B1', 'E1', 'L4+B1', 'E1/p1'):
         t = time.time()
-        p, acc = second_token_pvalue(h.make_decoder(kind, v, d, 0, 0.01, base_hi), s_hi, joint_hi, N)
+        cfg_k = base_hi.replace(prefill_drafts=2) if kind == 'E1/p1' else base_hi   # (its phase 1 drafts tokens 0 and 1 in the window)
+        p, acc = second_token_pvalue(h.make_decoder(kind, v, d, 0, 0.01, cfg_k), s_hi, joint_hi, N)
         print(f"T={T}, top-p 1.0, {kind}, γ=2: p-value {p:.3f}, acceptance {acc:.2f} ({time.time() - t:.0f}s)")
         assert p > h.ALPHA_FA, (T, kind)
         assert acc > 0.05, f"T={T}, {kind}: drafts were almost never accepted"

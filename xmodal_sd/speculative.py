@@ -12,7 +12,7 @@ from .core import InputError
 # %% auto #0
 __all__ = ['ADAPTIVE', 'PHASE1', 'ROLLOUT', 'verify_greedy', 'verify_sample', 'probs_from_logits', 'accepted_prefix_lengths',
            'expected_tokens', 'predicted_speedup', 'best_gamma', 'SpecConfig', 'Generation', 'AdapterDrafts',
-           'HeadDrafts', 'SpecDecoder', 'Replay']
+           'PromptDrafts', 'HeadDrafts', 'SpecDecoder', 'Replay']
 
 # %% ../nbs/08_speculative.ipynb #01b2f8b3
 def _check_draft(draft, rows, g_rows:int, name:str):
@@ -273,6 +273,31 @@ class AdapterDrafts:
             if self.cache is not None: self.cache.crop(t + n + 1)
             self.a = t + n + 1
 
+class PromptDrafts:
+    """E1's phase 1: drafts of the first answer tokens from the verifier's prompt tokens (their embeddings, the verifier's
+    own table) and the sample's event tokens, before any verifier state exists; run while the verifier prefills."""
+    def __init__(self, head, verifier, pick:_Picker, seq:torch.Tensor):
+        if getattr(head, 'prompt_in', None) is None:
+            raise InputError(f"{head.cfg.level} has no phase 1 (it drafts from verifier states only); E1 has", field='head')
+        self.head, self.lm_head, self.pick, self.seq = head, verifier.lm_head, pick, seq
+        self.embed, self.ph = verifier.model.get_input_embeddings(), verifier.placeholder_id
+        self.hdtype = next(head.parameters()).dtype
+    def reset(self): self.cache, self.q, self.s = self.head.new_cache(), {}, None
+    def prefill(self, pv, events:torch.Tensor):
+        "Read the prompt's text tokens (video placeholders dropped) and the events: `s` becomes the prediction of `h_v[0]`."
+        ids = pv.input_ids[0][pv.input_ids[0] != self.ph]
+        self.head.set_events(self.cache, events)
+        self.s = self.head(None, None, cache=self.cache, prompt=self.embed(ids)[None].to(self.hdtype)).next_pred[:, -1:]
+    def draft_one(self, pos:int):
+        "The draft for answer position `pos` (phase 1 drafts 0, 1, ... in order), written to `seq[pos]`."
+        x, q = self.pick(self.lm_head(self.s[0, -1].to(self.lm_head.weight.dtype)))
+        self.seq[pos:pos + 1] = x
+        if q is not None: self.q[pos] = q
+        self.s = self.head(None, self.s, cache=self.cache).next_pred          # the prediction stands in for h_v[pos]
+        return x
+    q_rows = AdapterDrafts.q_rows
+    def observe(self, t:int, n:int, h_v=None): pass                          # (retires after step 0)
+
 class HeadDrafts:
     "Verifier-side drafting (B1, L5F, E1): `next_pred` from the verified verifier states, then EAGLE-1 feature rollout."
     def __init__(self, head, lm_head, pick:_Picker, seq:torch.Tensor, stream:_DrafterStream|None=None,
@@ -353,7 +378,8 @@ class SpecDecoder:
                  adapter=None,                   # drafter-side adapter (L1–L5); None with a drafter = identity (L6)
                  head=None,                      # verifier-side head (B1, L5F): drafts after step 0
                  cfg:SpecConfig|None=None,
-                 phase1:bool=True):              # with a head and a drafter: the drafter drafts step 0 (two-phase)
+                 phase1:bool=True,               # with a head and a drafter: the drafter drafts step 0 (two-phase)
+                 prompt_phase1:bool=False):      # E1 with prefill hiding: E1 itself drafts step 0 from the prompt and the events
         self.verifier, self.drafter, self.adapter, self.head = verifier, drafter, adapter, head
         self.cfg = cfg = (cfg or SpecConfig()).check()
         V, Dv = verifier.vocab, verifier.hidden_size
@@ -375,7 +401,14 @@ class SpecDecoder:
         self.seq = torch.zeros(cfg.max_new_tokens + max(cfg.gamma_max, cfg.max_prefill_drafts) + 2, dtype=torch.long, device=self.device)
         self.pick = _Picker(cfg, V, min(V, drafter.vocab) if drafter is not None else V)
         self.stream = _DrafterStream(drafter, self.seq) if drafter is not None else None
-        self.p1 = AdapterDrafts(self.stream, adapter, verifier.lm_head, self.pick) if drafter is not None and (head is None or phase1) else None
+        self.prompt_p1 = prompt_phase1
+        if prompt_phase1:
+            if head is None or not head.needs_events or drafter is None:
+                raise InputError("prompt_phase1 is E1's phase 1: it needs head=E1 and the drafter (its vision tower)", field='prompt_phase1')
+            if adapter is not None or not cfg.prefill_hiding:
+                raise InputError("E1's phase 1 drafts during the verifier's prefill: prefill_hiding on, and no drafter-side adapter", field='prompt_phase1')
+            self.p1 = PromptDrafts(head, verifier, self.pick, self.seq)
+        else: self.p1 = AdapterDrafts(self.stream, adapter, verifier.lm_head, self.pick) if drafter is not None and (head is None or phase1) else None
         self._cuda = self.device.type == 'cuda' and torch.cuda.is_available()
         self.rollout = self._rollout(head)
         self.p2 = (HeadDrafts(head, verifier.lm_head, self.pick, self.seq, self.stream if head.needs_drafter else None, self.rollout)
@@ -429,9 +462,9 @@ class SpecDecoder:
     def _prefill(self, pv, pd, p1):
         "Prefill both roles: (logits0 [1, V], h0 [1, D], cache, verifier s, drafter s, drafts made in the window)."
         V, cfg, stream, dev = self.verifier, self.cfg, self.stream, self.device
-        if stream is not None and p1 is None and not self.head.needs_drafter: stream = None   # two-phase with phase 1 off: no drafter
+        if stream is not None and (p1 is None or self.prompt_p1) and not self.head.needs_drafter: stream = None   # no drafter LLM to run
         evs = lambda: self.drafter.event_tokens(pd.pixel_values, cfg.event_tokens)   # E1's tokens: the drafter's tower, no LLM
-        if stream is None or not cfg.prefill_hiding:                          # one after the other
+        if (stream is None and not (self.prompt_p1 and p1 is not None)) or not cfg.prefill_hiding:   # one after the other
             t = _clock(dev); lg, h, vc = V.prefill(pv); tv = _clock(dev) - t
             td = math.nan
             if stream is not None or self.events:
@@ -440,13 +473,15 @@ class SpecDecoder:
                 if self.events: self.p2.set_events(evs())
                 td = _clock(dev) - t
             return lg, h, vc, tv, td, 0
-        cap = min(cfg.prefill_drafts or cfg.max_prefill_drafts, cfg.max_new_tokens - 1) if p1 is not None else 0
+        cap = min(cfg.prefill_drafts or (cfg.gamma if self.prompt_p1 else cfg.max_prefill_drafts), cfg.max_new_tokens - 1) if p1 is not None else 0
         fixed, stop, res, eos = cfg.prefill_drafts > 0, threading.Event(), {}, V.eos_token_id
         def drafter_job():                                                    # the second thread (and CUDA stream)
             try:
                 with torch.inference_mode(), (torch.cuda.stream(self._side) if self._cuda else contextlib.nullcontext()):
-                    t = time.perf_counter(); stream.prefill(pd); k = 0
+                    t = time.perf_counter(); k = 0
                     if self.events: res['ev'] = evs()
+                    if self.prompt_p1: p1.prefill(pv, res['ev'])                # E1 reads the prompt: no drafter LLM
+                    else: stream.prefill(pd)
                     while k < cap and (fixed or not stop.is_set()):
                         x = p1.draft_one(k); k += 1
                         if int(x) == eos: break                               # (on CUDA this also paces the loop to the GPU)

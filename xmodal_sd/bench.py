@@ -92,6 +92,7 @@ def expand_configs(configs:str,           # comma-separated names, or 'all'
         av = set(available)
         dl, hl = [l for l in DRAFTER_LEVELS if l in av], [l for l in HEAD_LEVELS if l in av]
         names = list(BASELINES) + [f'{l}+VL{m}' for l in dl for m in ('', '+hide')] + [f'{h}+VL' for h in hl]
+        names += [f'{h}+VL+hide' for h in hl if h == 'E1']         # E1's own phase 1 in the prefill
         names += [f'two_phase:{l}+{h}' for h in hl for l in dl if not (l == 'L6' and h == 'L5F')]
     if not names: raise InputError("no configurations given", field='configs')
     specs = [parse_config(n) for n in names]
@@ -204,7 +205,10 @@ def make_decoder(spec:RunSpec, verifier, drafter, adapters:dict, cfg:BenchConfig
     h = adapters[spec.head] if spec.head else None
     if spec.kind == 'vl': return SpecDecoder(verifier, cfg=sc)
     if spec.kind == 'drafter': return SpecDecoder(verifier, d, a, cfg=sc)
-    if spec.kind == 'head': return SpecDecoder(verifier, drafter if h.needs_drafter or h.needs_events else None, head=h, cfg=sc, phase1=False)
+    if spec.kind == 'head':                                       # E1+VL+hide: E1 drafts step 0 itself, from the prompt, in the prefill
+        own = spec.hide and getattr(h, 'prompt_in', None) is not None
+        return SpecDecoder(verifier, drafter if h.needs_drafter or h.needs_events else None, head=h, cfg=sc.replace(prefill_hiding=own),
+                           phase1=False, prompt_phase1=own)
     return SpecDecoder(verifier, d, a, h, cfg=sc)
 
 @torch.no_grad()
@@ -453,7 +457,7 @@ def show(table:pd.DataFrame):
 
 @call_parse
 @cli_errors
-def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4+B1',  # comma-separated: vl_baseline, hf_generate, LEVEL+VL[+hide][+gN][+ada] (LEVEL: L1-L6, B1, L5F), two_phase:A+B[+gN][+p1on]; or 'all'
+def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4+B1',  # comma-separated: vl_baseline, hf_generate, LEVEL+VL[+hide][+gN][+ada] (LEVEL: L1-L6, B1, L5F, E1; E1+VL+hide: E1's own phase 1), two_phase:A+B[+gN][+p1on]; or 'all'
               pair:str=None,             # toy pair folder (default: data/toypair/default, else the committed pair)
               adapters:str=None,         # stage 2 runs folder (<level>/best.safetensors, L6/drafter/); 'random' for a smoke test
               data:str=None,             # dataset split folder (default: the pair's toy world)

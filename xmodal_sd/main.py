@@ -63,7 +63,9 @@ def toypair_accuracy(root=None) -> pd.DataFrame:
     return pd.DataFrame(read_json(root/'toypair.json', 'the toy pair report')['accuracy']).round(1)
 
 # %% ../nbs/12_main.ipynb #cb4e32e9
-HEADS_COMPARED = ('B1', 'E1', 'L4+B1', 'L4+E1')
+HEADS_COMPARED = {   # stage 3 name -> the stage 4 configurations that run it (any γ)
+    'B1': r'B1\+VL', 'E1': r'E1\+VL', 'E1+E1': r'E1\+VL\+hide',          # E1+E1: E1's own phase 1 in the prefill, then its chain
+    'L4+B1': r'two_phase:L4\+B1', 'L4+E1': r'two_phase:L4\+E1'}
 
 def event_head_comparison(root=None) -> pd.DataFrame:
     "B1, E1 and each after L4 (two-phase), per frame count: stage 3 offline and stage 4 measured figures of a run (default: the reference)."
@@ -76,9 +78,9 @@ def event_head_comparison(root=None) -> pd.DataFrame:
         for name in HEADS_COMPARED:
             if name not in ev: continue
             r = ev[name]
-            row = dict(frames=tag, name=name, agreement=r.get('agreement'), offline_gamma=r.get('best_gamma'), offline_speedup=r.get('speedup'))
-            pat = (rf'^two_phase:{re.escape(name)}(\+g\d+)?$' if '+' in name else rf'^{name}\+VL(\+g\d+)?$')
-            m = spec[spec.index.str.match(pat)] if spec is not None else None
+            row = dict(frames=tag, name=name, agreement=r.get('agreement'), phase1_accepted=r.get('window') if name == 'E1+E1' else None,
+                       offline_gamma=r.get('best_gamma'), offline_speedup=r.get('speedup'))
+            m = spec[spec.index.str.match(rf'^{HEADS_COMPARED[name]}(\+g\d+)?$')] if spec is not None else None
             if m is not None and len(m):
                 b = m.iloc[0]                                                   # `spec` is sorted: the best γ first
                 row.update(measured=m.index[0], vs_faster=b.vs_faster, alpha=b.get('alpha'), tokens_per_step=b.get('tokens_per_step'), lossless=f"{int(b.lossless)}/{int(b.n)}")

@@ -1,5 +1,5 @@
-"""tools/gpu_graph_check.py (run first in a GPU session) runs on the CPU too: B1's static rollout steps, the ones a CUDA
-graph records, draft what the eager rollout drafts on the gpu preset's width."""
+"""tools/gpu_graph_check.py (run first in a GPU session) runs on the CPU too: B1's and E1's static rollout steps, the ones
+a CUDA graph records, draft what the eager rollout drafts on the gpu preset's width (E1 with new event tokens each sample)."""
 import subprocess, sys
 from pathlib import Path
 
@@ -9,8 +9,9 @@ def test_graph_check_cpu():
     r = subprocess.run([sys.executable, ROOT/'tools'/'gpu_graph_check.py', '--device', 'cpu'], cwd=ROOT,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-    assert 'drafts equal, static vs eager: 1.000' in r.stdout, r.stdout
-    assert 'eager: one propose of 6 drafts' in r.stdout and 'static: one propose' in r.stdout, r.stdout
+    for lv in ('B1', 'E1'):
+        assert f'{lv} drafts equal, static vs eager: 1.000' in r.stdout, r.stdout
+        assert f'{lv} eager: one propose of 6 drafts' in r.stdout and f'{lv} static: one propose' in r.stdout, r.stdout
 
 if __name__ == '__main__':
     test_graph_check_cpu(); print('ok test_gpu_graph_check')

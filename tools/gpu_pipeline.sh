@@ -4,7 +4,7 @@
 # but the adapters). In order, each step under its own time limit:
 #   0. on CUDA, tools/gpu_graph_check.py: B1's rollout replayed from CUDA graphs drafts what the eager one drafts;
 #   1. the pair: `xsd_toy --preset gpu --redecode` builds it and decodes the test split on this device (its accuracy here);
-#   2. stages 1-4: run_pipeline with the PipelineConfig preset (`gpu`: 1 event image, L4 and B1, 100 benchmark samples);
+#   2. stages 1-4: run_pipeline with the PipelineConfig preset (`gpu`: 1 event image, L4, B1 and E1, 100 benchmark samples);
 #   3. the pair in bfloat16 on this GPU: xsd_bench --dtype bfloat16 on step 2's adapters (verifier-consistency and
 #      agreement with plain decoding, as `reports/reference/toy_bf16_cpu` has them on a CPU).
 # Every step prints its true exit status (a step stopped by its time limit says TIMEOUT) and the results (the pair's
@@ -49,7 +49,7 @@ from xmodal_sd.pipeline import run_pipeline
 run_pipeline('$PRESET', progress=False)"
 if [ "$CUDA" = True ]; then
   step bf16_bench "$(left 15)" $PY -m xmodal_sd.bench --pair "$DATA/toypair/$TOY" --adapters "$RUNS/adapters/1f" \
-      --data "$WORLD/test" --configs vl_baseline,hf_generate,L4+VL+g2,B1+VL+g2,two_phase:L4+B1+g2 --n 40 --dtype bfloat16 \
+      --data "$WORLD/test" --configs vl_baseline,hf_generate,L4+VL+g2,B1+VL+g2,E1+VL+hide+g2,two_phase:L4+B1+g2 --n 40 --dtype bfloat16 \
       --device cuda --out "$REPORTS/bench_bf16_cuda" --quiet
 fi
 echo "[$(el)s] gpu_pipeline: done"

@@ -25,6 +25,9 @@ for f in sorted(src.glob('*.json')):
     if isinstance(r, dict) and 'qtypes' in r and 'level' in r:
         q[r['name']] = {k: dict(token_agreement=v['token_agreement'], n_positions=v['n_positions']) for k, v in r['qtypes'].items()}
 out.parent.mkdir(parents=True, exist_ok=True); out.write_text(json.dumps(q, indent=1) + '\n')
+p1 = {r['name']: {k: v for k, v in r['phase1'].items() if k != 'hist'} for f in sorted(src.glob('*.json'))   # E1's phase 1
+      for r in [json.loads(f.read_text())] if isinstance(r, dict) and 'phase1' in r}
+(out.parent/'phase1.json').write_text(json.dumps(p1, indent=1) + '\n')
 PY
 done
 WALL=$(awk '/^real/ {split($2, a, /[ms]/); print a[1] * 60 + a[2]}' "$LOG" | tail -1)

@@ -18,7 +18,7 @@ from .bench import speedup_ranking
 
 # %% auto #0
 __all__ = ['CPU_MAIN', 'HEADS_COMPARED', 'run_summary', 'main_reference_summary', 'toypair_accuracy', 'event_head_comparison',
-           'event_head_qtypes', 'xsd_main']
+           'event_head_qtypes', 'event_head_verdict', 'xsd_main']
 
 # %% ../nbs/12_main.ipynb #785f2593
 def run_summary(run_dir,                   # a pipeline run folder (or a copy of its result files in the same layout)
@@ -98,6 +98,22 @@ def event_head_qtypes(root=None) -> pd.DataFrame:
             if lv in q: t[(f.parent.name, lv)] = {k: v['token_agreement'] for k, v in q[lv].items()}
     if not t: raise InputError("no per-question-type results of B1 or E1 (eval/<n>f/qtypes.json)", path=root/'eval')
     return pd.DataFrame(t).round(3)
+
+def event_head_verdict(root=None) -> str:
+    "One sentence per frame count from a run's files: E1's depth-1 agreement against B1's, and how far its phase 1 gets."
+    root = Path(root) if root else project_root()/CPU_MAIN
+    out = []
+    for f in sorted(root.glob('eval/*/summary.json')):
+        ev = {r['name']: r for r in read_json(f)}
+        if not {'B1', 'E1'} <= set(ev): continue
+        p1 = read_json(f.parent/'phase1.json').get('E1', {}) if (f.parent/'phase1.json').exists() else {}
+        d = ev['E1']['agreement'] - ev['B1']['agreement']
+        out.append(f"{f.parent.name}: E1 agrees with the verifier at depth 1 on {ev['E1']['agreement']:.1%} of positions, B1 on "
+                   f"{ev['B1']['agreement']:.1%} ({d:+.1%}, the event tokens' effect)"
+                   + (f"; from the prompt and the events alone, E1's phase 1 gets answer token 0 right for {p1['token0']:.0%} of "
+                      f"answers and {p1['accepted_mean']:.2f} tokens in a row on average" if p1 else ''))
+    if not out: raise InputError("no run with both B1 and E1 evaluated", path=root/'eval')
+    return '\n'.join(out)
 
 # %% ../nbs/12_main.ipynb #4c5ec7c0
 @call_parse

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Keep the result files of a `make main` run as the committed reference (reports/reference/cpu_main), in the run
 # folder's own layout so `run_summary` reads them: the run record, stage 2 summaries, stage 3 and 4 summaries, the
-# reports' list and headline, each level's agreement per question type (eval/<n>f/qtypes.json), and run.json (commit,
+# reports' list and headline, each level's agreement per question type (eval/<n>f/qtypes.json), E1's phase 1 and the heads'
+# token trees (phase1.json, tree.json), and run.json (commit,
 # machine, wall time from the log of `time make main`).
 # Usage (repository root): tools/save_main_reference.sh CLONE LOG [RUN=default]
 set -euo pipefail
@@ -28,6 +29,8 @@ out.parent.mkdir(parents=True, exist_ok=True); out.write_text(json.dumps(q, inde
 p1 = {r['name']: {k: v for k, v in r['phase1'].items() if k != 'hist'} for f in sorted(src.glob('*.json'))   # E1's phase 1
       for r in [json.loads(f.read_text())] if isinstance(r, dict) and 'phase1' in r}
 (out.parent/'phase1.json').write_text(json.dumps(p1, indent=1) + '\n')
+tr = {r['name']: r['tree'] for f in sorted(src.glob('*.json')) for r in [json.loads(f.read_text())] if isinstance(r, dict) and 'tree' in r}
+(out.parent/'tree.json').write_text(json.dumps(tr, indent=1) + '\n')   # the heads' simulated token trees
 PY
 done
 WALL=$(awk '/^real/ {split($2, a, /[ms]/); print a[1] * 60 + a[2]}' "$LOG" | tail -1)

@@ -21,10 +21,10 @@ from .data import SampleSet, event_mode, frames_tag
 from .speculative import accepted_prefix_lengths, expected_tokens, predicted_speedup, best_gamma
 
 # %% auto #0
-__all__ = ['TAUS', 'TAU', 'EvalConfig', 'open_features', 'resolve_adapter', 'adapt_states', 'rollout_drafts', 'prompt_drafts',
-           'LevelDrafts', 'draft_level', 'simulate_greedy', 'qtype_map', 'qtypes_for', 'summarise', 'evaluate_level',
-           'prefill_window', 'measure_costs', 'evaluate_two_phase', 'plot_acceptance', 'plot_histograms', 'plot_qtypes',
-           'plot_two_phase', 'save_plots', 'evaluate', 'xsd_evaluate']
+__all__ = ['TAUS', 'TAU', 'VERIFY_KS', 'EvalConfig', 'open_features', 'resolve_adapter', 'adapt_states', 'rollout_drafts',
+           'prompt_drafts', 'tree_accepted', 'LevelDrafts', 'draft_level', 'simulate_greedy', 'qtype_map', 'qtypes_for',
+           'summarise', 'evaluate_level', 'prefill_window', 'measure_costs', 'evaluate_two_phase', 'plot_acceptance',
+           'plot_histograms', 'plot_qtypes', 'plot_two_phase', 'save_plots', 'evaluate', 'xsd_evaluate']
 
 # %% ../nbs/07_evaluate.ipynb #419a7735
 TAUS = np.round(np.arange(50, 101) / 100, 2)   # accept@τ thresholds, 0.50 .. 1.00
@@ -45,6 +45,8 @@ class EvalConfig(Config):
     leaky:bool = True            # also report the bidirectional view of non-causal adapters (L4), labelled leaky
     per_sample:bool = True       # keep per-answer rows (id, qtype, accepted prefixes) in the result
     dataset:str = ''             # split folder (or dataset root holding the features' split) giving each sample's qtype
+    tree_sizes:str = '4,8,16,32' # heads: token trees of these many nodes, simulated offline ('' : none); see "Token trees"
+    verify_curve:str = ''        # cost of a verify forward over k tokens / one step, as 'k:ratio,...' (measure_costs); '': flat (1)
     PRESETS: ClassVar[dict] = {
         'default': dict(),
         'tiny': dict(max_gamma=4, window=3, batch_size=2),
@@ -59,7 +61,16 @@ class EvalConfig(Config):
         for f in ('c', 'c_drafter', 'c_head', 'c_events', 'prefill_cost'):
             v = getattr(self, f)
             if v is not None and not v >= 0: raise InputError(f"{f} must be >= 0, got {v!r}", field=f)
+        try: self.trees(); self.verify_cost(1)
+        except (ValueError, IndexError): raise InputError(f"tree_sizes {self.tree_sizes!r} / verify_curve {self.verify_curve!r}: "
+                                                         "comma-separated ints / 'k:ratio' pairs", field='tree_sizes') from None
         return self
+
+    def trees(self) -> list[int]: return [int(x) for x in self.tree_sizes.split(',') if x.strip()]
+    def verify_cost(self, k:int) -> float:
+        "A verify forward over `k` tokens, in verifier steps: the curve interpolated (flat past its ends), else 1."
+        pts = sorted((int(a), float(b)) for a, b in (x.split(':') for x in self.verify_curve.split(',') if x.strip()))
+        return float(np.interp(k, [a for a, _ in pts], [b for _, b in pts])) if pts else 1.
 
 # %% ../nbs/07_evaluate.ipynb #9ac66860
 def open_features(path) -> FeatureReader:
@@ -160,12 +171,15 @@ def rollout_drafts(head,                     # `Adapter` with `predicts_next` (B
                    h_d:torch.Tensor|None,    # [B, A, D] drafter states (L5F), else None
                    W:torch.Tensor,           # [V, D] verifier LM head
                    G:int,                    # rollout depth (max draft length)
-                   events:torch.Tensor|None=None   # [B, n, Dd] the samples' event tokens (E1)
-                  ) -> tuple[torch.Tensor, torch.Tensor]:   # drafts [B, A, G] (-2: none), cos [B, A, G] (nan: none)
+                   events:torch.Tensor|None=None,  # [B, n, Dd] the samples' event tokens (E1)
+                   topk:int=0                      # also the K likeliest tokens and their log-probs at each depth (token trees)
+                  ) -> tuple:   # drafts [B, A, G] (-2: none), cos [B, A, G] (nan: none)[, top ids, top log-probs [B, A, G, K]]
     "Draft matrix of a verifier-side head: `drafts[b, p, j]` is its draft for position `p+j` when drafting from verified states `< p`."
     B, A, D = h_v.shape
     drafts = torch.full((B, A, G), -2, dtype=torch.long, device=h_v.device)
     cos = torch.full((B, A, G), float('nan'), device=h_v.device)
+    topk = min(topk, W.shape[0])                                              # (a toy vocabulary may be smaller)
+    if topk: ti, tl = torch.zeros(B, A, G, topk, dtype=torch.long, device=h_v.device), torch.full((B, A, G, topk), float('-inf'), device=h_v.device)
     fd = (lambda t: h_d[:, t:t + 1]) if head.needs_drafter else (lambda t: None)
     cache = head.new_cache()
     with causal_view(head):
@@ -173,10 +187,11 @@ def rollout_drafts(head,                     # `Adapter` with `predicts_next` (B
             s = head(fd(p - 1), h_v[:, p - 1:p], None, cache, events).next_pred  # s: [B, 1, D], predicts h_v[p] (E1: memory once)
             for j in range(min(G, A - p)):                                        # drafts past the longest answer are all wrong
                 drafts[:, p, j] = _argmax_head(s[:, 0], W)
+                if topk: tl[:, p, j], ti[:, p, j] = torch.log_softmax(s[:, 0] @ W.T, -1).topk(topk, dim=-1)
                 cos[:, p, j] = F.cosine_similarity(s[:, 0], h_v[:, p + j], dim=-1)
                 if j + 1 < min(G, A - p): s = head(fd(p + j), s, None, cache).next_pred   # s fed back at p+j -> state of p+j+1
             cache.crop(p)
-    return drafts, cos
+    return (drafts, cos, ti, tl) if topk else (drafts, cos)
 
 @torch.no_grad()
 def prompt_drafts(head,                      # E1 (with `prompt_in`)
@@ -199,6 +214,25 @@ def _left_pad(seqs:list, E:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     for i, x in enumerate(seqs): out[i, M - len(x):], mask[i, M - len(x):] = E[x], True
     return out, mask
 
+def tree_accepted(top_ids:torch.Tensor,   # [M, G, K] a head's K likeliest tokens at each rollout depth, from M starts
+                  top_lp:torch.Tensor,    # [M, G, K] their log-probabilities (sorted, descending)
+                  target:torch.Tensor,    # [M, G] the verifier's tokens at those depths (-1: past the answer)
+                  N:int) -> torch.Tensor: # nodes in the tree (K >= N)
+    """Accepted length from each start with an EAGLE-2-style token tree of `N` nodes: the `N` likeliest paths' nodes by
+    cumulative probability, verified in one forward (the longest path the verifier's greedy tokens follow is accepted).
+    A head's rollout state does not depend on the token drafted before it, so the depths' distributions are independent
+    and the likeliest `N` nodes at each depth are a beam of width `N` over the previous depth's."""
+    M, G, K = top_lp.shape
+    hit = top_ids == target[..., None]                                        # [M, G, K]
+    c = torch.where(hit.any(-1), (top_lp * hit).sum(-1), float('-inf')).cumsum(-1)   # the true path's cumulative log-prob
+    beam, pool = top_lp[:, 0, :N], [top_lp[:, 0, :N]]
+    for j in range(1, G):
+        cand = (beam[:, :, None] + top_lp[:, j, None, :]).flatten(1)           # [M, N * K]
+        beam = cand.topk(min(N, cand.shape[1]), dim=1).values; pool.append(beam)
+    allv = torch.cat(pool, 1)
+    tau = allv.topk(min(N, allv.shape[1]), dim=1).values[:, -1:]              # the N-th likeliest node's (all, if fewer)
+    return (c >= tau).long().cumprod(-1).sum(-1)                              # [M]: depths whose true prefix is in the tree
+
 def _windows(tokens:torch.Tensor, G:int) -> torch.Tensor:
     "`[B, A]` -> `[B, A, G]`: `tokens[b, p + j]` (-1 past the end)."
     return F.pad(tokens, (0, G), value=-1).unfold(1, G, 1)[:, :tokens.shape[1]]
@@ -219,6 +253,7 @@ class LevelDrafts:
     first:torch.Tensor       # [S] uncapped accepted prefix from position 0 (drafter side; 0 for heads)
     depth_agree:torch.Tensor|None = None   # [G] heads: agreement at rollout depth j+1 (all starts)
     prompt_first:torch.Tensor|None = None  # [S] E1: phase 1's accepted prefix from position 0 (drafted from the prompt, at most G)
+    tree_acc:dict|None = None              # heads: {N: [S, A]} accepted length from each start with an N-node token tree
 
 def _cost(cfg:EvalConfig, adapter) -> float:
     if cfg.c is not None: return float(cfg.c)
@@ -256,15 +291,21 @@ def draft_level(features,                   # stage 1 folder
     if module is not None and module.needs_events and not r.manifest.get('config', {}).get('event_tokens'):
         raise InputError(f"{label} attends to event tokens, and these features have none (extracted with event_tokens=0, or before "
                          f"stage 1 saved them): extract them again", path=r.out/'manifest.json', field='event_tokens')
-    G, rows = cfg.max_gamma, dict(ids=[], n=[], tokens=[], drafted=[], agree=[], cos=[], acc=[], first=[], depth=[], pfirst=[])
+    G, rows = cfg.max_gamma, dict(ids=[], n=[], tokens=[], drafted=[], agree=[], cos=[], acc=[], first=[], depth=[], pfirst=[], tree=[])
+    Ns = cfg.trees() if head else []
     E = r.embed_tokens().float() if head and getattr(module, 'prompt_in', None) is not None else None   # E1: its phase 1 too
     for b in _answer_batches(r, cfg.batch_size):
         n, mask, tok = b['n'], b['mask'], b['tokens']
         h_v, h_d = b['h_v'].to(cfg.device), b['h_d'].to(cfg.device)
         if head:
             ev = b['ev'].to(cfg.device) if module.needs_events else None
-            D, cs = rollout_drafts(module, h_v, h_d if module.needs_drafter else None, W, G, ev)
+            D, cs, *top = rollout_drafts(module, h_v, h_d if module.needs_drafter else None, W, G, ev, topk=max(Ns, default=0))
             D, cs = D.cpu(), cs.cpu()
+            if Ns:                                                           # token trees: accepted length from each start
+                tgt = _windows(tok, G).to(top[0].device)
+                flat = lambda x: x.flatten(0, 1)
+                rows['tree'].append({N: torch.where(mask & (torch.arange(mask.shape[1]) > 0), tree_accepted(flat(top[0]), flat(top[1]), flat(tgt), N).cpu().view_as(tok), 0)
+                                     for N in Ns})
             drafted = mask.clone(); drafted[:, 0] = False
             hit = D == _windows(tok, G)                                      # hit: [B, A, G]
             acc = torch.where(drafted, hit.long().cumprod(-1).sum(-1), 0)
@@ -292,6 +333,7 @@ def draft_level(features,                   # stage 1 folder
                        frames=r.manifest.get('config', {}).get('frames'), ids=rows['ids'], n=torch.cat(rows['n']),
                        first=torch.cat(rows['first']), depth_agree=None if dep is None else dep[0] / dep[1].clamp_min(1),
                        prompt_first=torch.cat(rows['pfirst']) if rows['pfirst'] else None,
+                       tree_acc={N: _pad_cat([t[N] for t in rows['tree']], 0) for N in Ns} if rows['tree'] else None,
                        **{k: _pad_cat(rows[k], f) for k, f in fills.items()})
 
 # %% ../nbs/07_evaluate.ipynb #26d80db2
@@ -380,6 +422,15 @@ def _metrics(d:LevelDrafts, cfg:EvalConfig, sel:torch.Tensor|None=None) -> dict:
                live=live, step_hist=dict(gamma=gh, counts=torch.bincount(per_step[per_step >= 0], minlength=gh + 1)),
                model=dict(alpha=alpha, tokens_per_step=[expected_tokens(alpha, g) for g in gam.tolist()],
                           speedup=[predicted_speedup(alpha, g, d.c) for g in gam.tolist()], best_gamma=best_gamma(alpha, d.c, G)))
+    if d.tree_acc:                                                  # token trees: one verify forward over N + 1 tokens per step
+        plain, tr = int((d.n[sel] - 1).clamp_min(0).sum()), {}
+        for N, acc_t in d.tree_acc.items():
+            depth = min(N, G)                                       # the rollout's depth (its steps cost c each)
+            steps = int((simulate_greedy(acc_t[sel], d.n[sel], depth) >= 0).sum())
+            tr[str(N)] = dict(depth=depth, steps=steps, tokens_per_step=(int((d.n[sel] - 1).clamp_min(0).sum()) / steps) if steps else 1.,
+                              verify_cost=cfg.verify_cost(N + 1), speedup=plain / (steps * (depth * d.c + cfg.verify_cost(N + 1))) if steps else 1.)
+        best = max(tr, key=lambda k: tr[k]['speedup'])
+        res['tree'] = dict(sizes=tr, best_size=int(best), best_speedup=tr[best]['speedup'])
     if d.prompt_first is not None:                                  # E1's phase 1: from the prompt, before any verifier state
         pf = d.prompt_first[sel]
         res['phase1'] = dict(accepted_mean=float(pf.float().mean()) if len(pf) else 0., token0=float((pf >= 1).float().mean()) if len(pf) else 0.,
@@ -450,6 +501,8 @@ def prefill_window(prefill_v:float,    # verifier prefill time (any unit)
     if step_d <= 0: raise InputError(f"step_d must be > 0, got {step_d}", field='step_d')
     return 0 if prefill_d > prefill_v else 1 + int(math.floor((prefill_v - prefill_d) / step_d))
 
+VERIFY_KS = (1, 2, 4, 8, 16, 32, 64)   # verify forwards timed by `measure_costs`: tokens
+
 @torch.no_grad()
 def measure_costs(verifier,               # `VerifierRole`
                   drafter,                # `DrafterRole`
@@ -475,6 +528,9 @@ def measure_costs(verifier,               # `VerifierRole`
         for _ in range(n_steps):
             (lg, hv), t = clock(lambda: verifier.forward(tok, cv)); t_v.append(t); tok = lg[:, -1, :V].argmax(-1, keepdim=True)
         _, t_ver = clock(lambda: verifier.forward(tok.expand(1, verify_tokens), cv))
+        n0, t_k = cv.get_seq_length(), {}                                              # the verify-cost curve (token trees)
+        for k in VERIFY_KS:
+            _, t_k[k] = clock(lambda: verifier.forward(tok.expand(1, k), cv)); verifier.rollback(cv, n0)
         ac = module.new_cache() if module is not None else None
         ev = drafter.event_tokens(pdr.pixel_values) if module is not None and module.needs_events else None   # E1: once per sample
         h_d, h_v = hd[:, None], hv[:, -1:]                                            # [1, 1, D] each
@@ -490,7 +546,7 @@ def measure_costs(verifier,               # `VerifierRole`
             if module is not None and module.needs_verifier: h_v = s                      # heads feed their prediction back
             sync(dev); t1 = time.perf_counter()
             t_a.append((t1 - ta) * 1e3); t_d.append((t1 - t0) * 1e3)
-        return dict(prefill_v_ms=t_pv, prefill_d_ms=t_pd, step_v_ms=float(np.median(t_v)), verify_ms=t_ver,
+        return dict(prefill_v_ms=t_pv, prefill_d_ms=t_pd, step_v_ms=float(np.median(t_v)), verify_ms=t_ver, **{f'verify_k{k}_ms': t for k, t in t_k.items()},
                     step_d_ms=float(np.median(t_d)), drafter_step_ms=float(np.median(t_dr)) if t_dr else 0.,
                     adapter_step_ms=float(np.median(t_a)))
     for _ in range(warmup): one(samples[0])
@@ -499,7 +555,8 @@ def measure_costs(verifier,               # `VerifierRole`
     sv = res['step_v_ms']
     res.update(c=res['step_d_ms'] / sv, c_drafter=res['drafter_step_ms'] / sv, c_head=res['adapter_step_ms'] / sv,
                window=None if module is not None and module.needs_verifier else prefill_window(res['prefill_v_ms'], res['step_d_ms'], res['prefill_d_ms']),
-               device=str(dev), n_samples=len(rows), verify_tokens=verify_tokens)
+               device=str(dev), n_samples=len(rows), verify_tokens=verify_tokens,
+               verify_curve=','.join(f"{k}:{res[f'verify_k{k}_ms'] / sv:.3f}" for k in VERIFY_KS))   # EvalConfig.verify_curve
     return res
 
 # %% ../nbs/07_evaluate.ipynb #d713233e

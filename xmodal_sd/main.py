@@ -68,18 +68,20 @@ HEADS_COMPARED = {   # stage 3 name -> the stage 4 configurations that run it (a
     'L4+B1': r'two_phase:L4\+B1', 'L4+E1': r'two_phase:L4\+E1'}
 
 def event_head_comparison(root=None) -> pd.DataFrame:
-    "B1, E1 and each after L4 (two-phase), per frame count: stage 3 offline and stage 4 measured figures of a run (default: the reference)."
+    "B1, E1 and each after L4 (two-phase), per frame count: stage 3 offline (chain, and the best simulated token tree) and stage 4 measured figures of a run (default: the reference)."
     ws = Workspace(Path(root) if root else project_root()/CPU_MAIN)
     rows = []
     for f in sorted(ws.root.glob('eval/*/summary.json')):
         tag, ev = f.parent.name, {r['name']: r for r in read_json(f)}
+        trees = read_json(f.parent/'tree.json') if (f.parent/'tree.json').exists() else {}   # heads' token trees (predicted)
         bf = ws.root/'bench'/tag/'summary.json'
         spec = speedup_ranking(pd.DataFrame(read_json(bf)['summary']).set_index('config'))[2] if bf.exists() else None
         for name in HEADS_COMPARED:
             if name not in ev: continue
             r = ev[name]
             row = dict(frames=tag, name=name, agreement=r.get('agreement'), phase1_accepted=r.get('window') if name == 'E1+E1' else None,
-                       offline_gamma=r.get('best_gamma'), offline_speedup=r.get('speedup'))
+                       offline_gamma=r.get('best_gamma'), offline_speedup=r.get('speedup'),
+                       tree_nodes=trees.get(name, {}).get('best_size'), tree_speedup=trees.get(name, {}).get('best_speedup'))
             m = spec[spec.index.str.match(rf'^{HEADS_COMPARED[name]}(\+g\d+)?$')] if spec is not None else None
             if m is not None and len(m):
                 b = m.iloc[0]                                                   # `spec` is sorted: the best γ first

@@ -180,7 +180,7 @@ def _stage3_frames(ws, cfg, verifier, drafter, splits, paths, log, n) -> dict:
                          if e1.exists() and 'E1' in cfg.level_list(n) and head is not None else 0.)
     ecfg = EvalConfig.from_name(cfg.eval_preset).replace(dataset=paths['test'], c_drafter=round(costs['c_drafter'], 4),
                                                          c_head=round(costs['c_head'], 4), c_events=round(costs['c_events'], 4),
-                                                         window=int(costs['window']))
+                                                         window=int(costs['window']), verify_curve=costs['verify_curve'])
     adapters = {lv: ws.adapters(n)/lv for lv in cfg.level_list(n) if lv != 'L6'}
     if 'L6' in cfg.level_list(n): adapters['L6'] = ('identity', ws.features('test', n, '_L6'))
     res = evaluate(ws.features('test', n), adapters, ecfg, out=ws.eval(n), log=lambda m: None)

@@ -21,10 +21,11 @@ from .data import SampleSet, event_mode, frames_tag
 from .speculative import accepted_prefix_lengths, expected_tokens, predicted_speedup, best_gamma
 
 # %% auto #0
-__all__ = ['TAUS', 'TAU', 'VERIFY_KS', 'EvalConfig', 'open_features', 'resolve_adapter', 'adapt_states', 'rollout_drafts',
-           'prompt_drafts', 'tree_accepted', 'LevelDrafts', 'draft_level', 'simulate_greedy', 'qtype_map', 'qtypes_for',
-           'summarise', 'evaluate_level', 'prefill_window', 'measure_costs', 'evaluate_two_phase', 'plot_acceptance',
-           'plot_histograms', 'plot_qtypes', 'plot_two_phase', 'save_plots', 'evaluate', 'xsd_evaluate']
+__all__ = ['TAUS', 'TAU', 'TREE_DEPTHS', 'VERIFY_KS', 'EvalConfig', 'open_features', 'resolve_adapter', 'adapt_states',
+           'rollout_drafts', 'prompt_drafts', 'tree_accepted', 'LevelDrafts', 'draft_level', 'simulate_greedy',
+           'qtype_map', 'qtypes_for', 'summarise', 'evaluate_level', 'prefill_window', 'measure_costs',
+           'evaluate_two_phase', 'plot_acceptance', 'plot_histograms', 'plot_qtypes', 'plot_two_phase', 'save_plots',
+           'evaluate', 'xsd_evaluate']
 
 # %% ../nbs/07_evaluate.ipynb #419a7735
 TAUS = np.round(np.arange(50, 101) / 100, 2)   # accept@τ thresholds, 0.50 .. 1.00
@@ -214,6 +215,8 @@ def _left_pad(seqs:list, E:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     for i, x in enumerate(seqs): out[i, M - len(x):], mask[i, M - len(x):] = E[x], True
     return out, mask
 
+TREE_DEPTHS = (1, 2, 3, 4, 6, 8)   # tree depths stage 3 tries for each size (up to the size and max_gamma)
+
 def tree_accepted(top_ids:torch.Tensor,   # [M, G, K] a head's K likeliest tokens at each rollout depth, from M starts
                   top_lp:torch.Tensor,    # [M, G, K] their log-probabilities (sorted, descending)
                   target:torch.Tensor,    # [M, G] the verifier's tokens at those depths (-1: past the answer)
@@ -253,7 +256,7 @@ class LevelDrafts:
     first:torch.Tensor       # [S] uncapped accepted prefix from position 0 (drafter side; 0 for heads)
     depth_agree:torch.Tensor|None = None   # [G] heads: agreement at rollout depth j+1 (all starts)
     prompt_first:torch.Tensor|None = None  # [S] E1: phase 1's accepted prefix from position 0 (drafted from the prompt, at most G)
-    tree_acc:dict|None = None              # heads: {N: [S, A]} accepted length from each start with an N-node token tree
+    tree_acc:dict|None = None              # heads: {(N, depth): [S, A]} accepted length from each start with an N-node token tree
 
 def _cost(cfg:EvalConfig, adapter) -> float:
     if cfg.c is not None: return float(cfg.c)
@@ -293,6 +296,7 @@ def draft_level(features,                   # stage 1 folder
                          f"stage 1 saved them): extract them again", path=r.out/'manifest.json', field='event_tokens')
     G, rows = cfg.max_gamma, dict(ids=[], n=[], tokens=[], drafted=[], agree=[], cos=[], acc=[], first=[], depth=[], pfirst=[], tree=[])
     Ns = cfg.trees() if head else []
+    NDs = [(N, d) for N in Ns for d in TREE_DEPTHS if d <= min(N, G)]       # trees: nodes x depth
     E = r.embed_tokens().float() if head and getattr(module, 'prompt_in', None) is not None else None   # E1: its phase 1 too
     for b in _answer_batches(r, cfg.batch_size):
         n, mask, tok = b['n'], b['mask'], b['tokens']
@@ -304,8 +308,9 @@ def draft_level(features,                   # stage 1 folder
             if Ns:                                                           # token trees: accepted length from each start
                 tgt = _windows(tok, G).to(top[0].device)
                 flat = lambda x: x.flatten(0, 1)
-                rows['tree'].append({N: torch.where(mask & (torch.arange(mask.shape[1]) > 0), tree_accepted(flat(top[0]), flat(top[1]), flat(tgt), N).cpu().view_as(tok), 0)
-                                     for N in Ns})
+                rows['tree'].append({(N, d): torch.where(mask & (torch.arange(mask.shape[1]) > 0),
+                                                         tree_accepted(flat(top[0])[:, :d], flat(top[1])[:, :d], flat(tgt)[:, :d], N).cpu().view_as(tok), 0)
+                                     for N, d in NDs})
             drafted = mask.clone(); drafted[:, 0] = False
             hit = D == _windows(tok, G)                                      # hit: [B, A, G]
             acc = torch.where(drafted, hit.long().cumprod(-1).sum(-1), 0)
@@ -333,7 +338,7 @@ def draft_level(features,                   # stage 1 folder
                        frames=r.manifest.get('config', {}).get('frames'), ids=rows['ids'], n=torch.cat(rows['n']),
                        first=torch.cat(rows['first']), depth_agree=None if dep is None else dep[0] / dep[1].clamp_min(1),
                        prompt_first=torch.cat(rows['pfirst']) if rows['pfirst'] else None,
-                       tree_acc={N: _pad_cat([t[N] for t in rows['tree']], 0) for N in Ns} if rows['tree'] else None,
+                       tree_acc={k: _pad_cat([t[k] for t in rows['tree']], 0) for k in NDs} if rows['tree'] else None,
                        **{k: _pad_cat(rows[k], f) for k, f in fills.items()})
 
 # %% ../nbs/07_evaluate.ipynb #26d80db2
@@ -424,13 +429,14 @@ def _metrics(d:LevelDrafts, cfg:EvalConfig, sel:torch.Tensor|None=None) -> dict:
                           speedup=[predicted_speedup(alpha, g, d.c) for g in gam.tolist()], best_gamma=best_gamma(alpha, d.c, G)))
     if d.tree_acc:                                                  # token trees: one verify forward over N + 1 tokens per step
         plain, tr = int((d.n[sel] - 1).clamp_min(0).sum()), {}
-        for N, acc_t in d.tree_acc.items():
-            depth = min(N, G)                                       # the rollout's depth (its steps cost c each)
-            steps = int((simulate_greedy(acc_t[sel], d.n[sel], depth) >= 0).sum())
-            tr[str(N)] = dict(depth=depth, steps=steps, tokens_per_step=(int((d.n[sel] - 1).clamp_min(0).sum()) / steps) if steps else 1.,
-                              verify_cost=cfg.verify_cost(N + 1), speedup=plain / (steps * (depth * d.c + cfg.verify_cost(N + 1))) if steps else 1.)
+        sim = lambda acc_, depth, v: (lambda st: (st, plain / (st * (depth * d.c + v)) if st else 1.))(int((simulate_greedy(acc_, d.n[sel], depth) >= 0).sum()))
+        for (N, depth), acc_t in d.tree_acc.items():                # each size at its best depth (a rollout step costs c)
+            steps, sp = sim(acc_t[sel], depth, cfg.verify_cost(N + 1))
+            if str(N) not in tr or sp > tr[str(N)]['speedup']:
+                tr[str(N)] = dict(depth=depth, steps=steps, tokens_per_step=plain / steps if steps else 1., verify_cost=cfg.verify_cost(N + 1), speedup=sp)
+        chain = max(sim(d.acc[sel], g, cfg.verify_cost(g + 1))[1] for g in range(1, G + 1))   # the chain under the same verify costs
         best = max(tr, key=lambda k: tr[k]['speedup'])
-        res['tree'] = dict(sizes=tr, best_size=int(best), best_speedup=tr[best]['speedup'])
+        res['tree'] = dict(sizes=tr, best_size=int(best), best_speedup=tr[best]['speedup'], chain_speedup=chain)
     if d.prompt_first is not None:                                  # E1's phase 1: from the prompt, before any verifier state
         pf = d.prompt_first[sel]
         res['phase1'] = dict(accepted_mean=float(pf.float().mean()) if len(pf) else 0., token0=float((pf >= 1).float().mean()) if len(pf) else 0.,

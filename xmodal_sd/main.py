@@ -81,7 +81,8 @@ def event_head_comparison(root=None) -> pd.DataFrame:
             r = ev[name]
             row = dict(frames=tag, name=name, agreement=r.get('agreement'), phase1_accepted=r.get('window') if name == 'E1+E1' else None,
                        offline_gamma=r.get('best_gamma'), offline_speedup=r.get('speedup'),
-                       tree_nodes=trees.get(name, {}).get('best_size'), tree_speedup=trees.get(name, {}).get('best_speedup'))
+                       chain_curve=trees.get(name, {}).get('chain_speedup'), tree_curve=trees.get(name, {}).get('best_speedup'),
+                       tree_nodes=trees.get(name, {}).get('best_size'))
             m = spec[spec.index.str.match(rf'^{HEADS_COMPARED[name]}(\+g\d+)?$')] if spec is not None else None
             if m is not None and len(m):
                 b = m.iloc[0]                                                   # `spec` is sorted: the best γ first

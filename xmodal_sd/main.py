@@ -112,7 +112,7 @@ def event_head_verdict(root=None) -> str:
         p1 = read_json(f.parent/'phase1.json').get('E1', {}) if (f.parent/'phase1.json').exists() else {}
         d = ev['E1']['agreement'] - ev['B1']['agreement']
         out.append(f"{f.parent.name}: E1 agrees with the verifier at depth 1 on {ev['E1']['agreement']:.1%} of positions, B1 on "
-                   f"{ev['B1']['agreement']:.1%} ({d:+.1%}, the event tokens' effect)"
+                   f"{ev['B1']['agreement']:.1%} ({100 * d:+.1f} points, the event tokens' effect)"
                    + (f"; from the prompt and the events alone, E1's phase 1 gets answer token 0 right for {p1['token0']:.0%} of "
                       f"answers and {p1['accepted_mean']:.2f} tokens in a row on average" if p1 else ''))
     if not out: raise InputError("no run with both B1 and E1 evaluated", path=root/'eval')

@@ -44,12 +44,13 @@ class RunSpec:
     adaptive:str = 'none'          # SpecConfig.adaptive
     phase1:str = 'on'              # SpecConfig.phase1 (two-phase: 'measured' unless +p1on / +p1off)
     rollout:str = 'auto'           # SpecConfig.rollout ('eager' with +eager)
+    tree:int = 0                   # SpecConfig.tree: nodes of a token tree per step (+tN; heads, greedy)
 
     @property
     def levels(self) -> list[str]: return [l for l in (self.draft, self.head) if l]
 
 def parse_config(name:str) -> RunSpec:
-    "`vl_baseline`, `hf_generate`, `L4+VL`, `B1+VL`, `two_phase:L4+B1`, each optionally `+hide`/`+nohide`/`+g8`/`+ada`/`+model`/`+eager` (two-phase also `+p1on`/`+p1off`)."
+    "`vl_baseline`, `hf_generate`, `L4+VL`, `B1+VL`, `two_phase:L4+B1`, each optionally `+hide`/`+nohide`/`+g8`/`+ada`/`+model`/`+eager` (two-phase also `+p1on`/`+p1off`; heads also `+t16`, a token tree of 16 nodes)."
     name = name.strip()
     if name == 'vl_baseline': return RunSpec(name, 'vl')
     if name == 'hf_generate': return RunSpec(name, 'hf')
@@ -69,23 +70,27 @@ def parse_config(name:str) -> RunSpec:
         if lv in DRAFTER_LEVELS: kw = dict(kind='drafter', draft=lv)
         elif lv in HEAD_LEVELS: kw = dict(kind='head', head=lv)
         else: raise bad(f"unknown level {lv}; levels: {DRAFTER_LEVELS + HEAD_LEVELS}")
-    gamma, adaptive, phase1, rollout = None, 'none', 'measured' if two else 'on', 'auto'
+    gamma, adaptive, phase1, rollout, tree = None, 'none', 'measured' if two else 'on', 'auto', 0
     for m in mods:
         if m in ('hide', 'nohide'): hide = m == 'hide'
         elif m in ('p1on', 'p1off') and two: phase1 = m[2:]
         elif m == 'ada': adaptive = 'heuristic'
         elif m == 'model': adaptive = 'model'
         elif m == 'eager': rollout = 'eager'
+        elif m[:1] == 't' and m[1:].isdigit() and kw.get('head'):
+            tree = int(m[1:])
+            if tree < 1: raise bad("a token tree needs at least 1 node")
         elif m[:1] == 'g' and m[1:].isdigit():
             gamma = int(m[1:])
             if gamma < 1: raise bad("γ = 0 drafts nothing: that is vl_baseline")
-        else: raise bad(f"unknown modifier {m!r} (hide, nohide, gN, ada, model, eager; two-phase: p1on, p1off)")
-    return RunSpec(name, hide=hide, gamma=gamma, adaptive=adaptive, phase1=phase1, rollout=rollout, **kw)
+        else: raise bad(f"unknown modifier {m!r} (hide, nohide, gN, ada, model, eager; two-phase: p1on, p1off; heads: tN)")
+    return RunSpec(name, hide=hide, gamma=gamma, adaptive=adaptive, phase1=phase1, rollout=rollout, tree=tree, **kw)
 
 # %% ../nbs/09_bench.ipynb #26b11f9d
 def expand_configs(configs:str,           # comma-separated names, or 'all'
                    available=(),          # levels with trained adapters (for 'all')
-                   gammas=()) -> list[RunSpec]:
+                   gammas=(),             # γ sweep
+                   tree:int=0) -> list[RunSpec]:  # 'all': also B1 and E1 with token trees of this many nodes
     "Parse `configs` ('all': every configuration `available` allows); each speculative one without its own γ or rule at every γ in `gammas`."
     names = [c for c in (configs or '').split(',') if c.strip()]
     if names == ['all']:
@@ -93,6 +98,7 @@ def expand_configs(configs:str,           # comma-separated names, or 'all'
         dl, hl = [l for l in DRAFTER_LEVELS if l in av], [l for l in HEAD_LEVELS if l in av]
         names = list(BASELINES) + [f'{l}+VL{m}' for l in dl for m in ('', '+hide')] + [f'{h}+VL' for h in hl]
         names += [f'{h}+VL+hide' for h in hl if h == 'E1']         # E1's own phase 1 in the prefill
+        if tree: names += [f'{h}+VL+t{tree}' for h in hl if h in ('B1', 'E1')]
         names += [f'two_phase:{l}+{h}' for h in hl for l in dl if not (l == 'L6' and h == 'L5F')]
     if not names: raise InputError("no configurations given", field='configs')
     specs = [parse_config(n) for n in names]
@@ -189,6 +195,7 @@ class BenchConfig(Config):
     replay_alpha:float = -1.0     # >= 0: replayed acceptance at this per-token α (`Replay`; a projection, not a measurement of drafting)
     replay_trace:str = ''         # or: a JSON file of recorded per-step accepted lengths, one list per sample (used in turn),
                                   #     or {level: such lists} (a configuration takes its drafting level's, e.g. L4, B1, L4+B1)
+    tree:int = 0                  # 'all': also B1 and E1 verifying token trees of this many nodes (0: none)
     replay_sync:int = 2           # replay: untimed passes that re-take the reference from the configuration's own output (below)
     PRESETS: ClassVar[dict] = {'default': {}, 'tiny': dict(n=3, max_new_tokens=8, warmup=1),
                                'gpu': dict(n=100, max_new_tokens=64, device='cuda', warmup=5)}
@@ -199,7 +206,7 @@ def make_decoder(spec:RunSpec, verifier, drafter, adapters:dict, cfg:BenchConfig
     gamma = spec.gamma if spec.gamma is not None else cfg.gamma
     sc = SpecConfig(gamma=gamma, gamma_max=max(16, gamma), adaptive=spec.adaptive, max_new_tokens=cfg.max_new_tokens,
                     prefill_hiding=spec.hide, prefill_drafts=cfg.prefill_drafts, max_prefill_drafts=cfg.max_prefill_drafts,
-                    phase1=spec.phase1, rollout=spec.rollout)
+                    phase1=spec.phase1, rollout=spec.rollout, tree=spec.tree)
     d = adapters['L6'] if spec.draft == 'L6' else drafter
     a = adapters[spec.draft] if spec.draft not in (None, 'L6') else None
     h = adapters[spec.head] if spec.head else None
@@ -416,7 +423,7 @@ def bench(cfg:BenchConfig,                 # settings
             adapters = random_adapters(out/'random_adapters', verifier.hidden_size, drafter=Path(drafter.model.name_or_path) if real else pair/'drafter', seed=cfg.seed)
         avail = [l for l in DRAFTER_LEVELS + HEAD_LEVELS if adapters and
                  ((Path(adapters)/l/'best.safetensors').exists() or (Path(adapters)/l/'drafter').is_dir())]
-        specs = expand_configs(cfg.configs, avail, gammas)
+        specs = expand_configs(cfg.configs, avail, gammas, cfg.tree)
         levels = sorted({l for s in specs for l in s.levels})
         if levels and not adapters: raise InputError(f"configurations need adapters {levels}: pass --adapters", field='adapters')
         ads = load_adapters(adapters, levels, dev, dtype, drafter.event_frames) if levels else {}

@@ -65,7 +65,8 @@ def toypair_accuracy(root=None) -> pd.DataFrame:
 # %% ../nbs/12_main.ipynb #cb4e32e9
 HEADS_COMPARED = {   # stage 3 name -> the stage 4 configurations that run it (any γ)
     'B1': r'B1\+VL', 'E1': r'E1\+VL', 'E1+E1': r'E1\+VL\+hide',          # E1+E1: E1's own phase 1 in the prefill, then its chain
-    'L4+B1': r'two_phase:L4\+B1', 'L4+E1': r'two_phase:L4\+E1'}
+    'L4+B1': r'two_phase:L4\+B1', 'L4+E1': r'two_phase:L4\+E1',
+    'B1 tree': r'B1\+VL\+t\d+', 'E1 tree': r'E1\+VL\+t\d+'}                   # the heads verifying token trees (stage 4's +tN)
 
 def event_head_comparison(root=None) -> pd.DataFrame:
     "B1, E1 and each after L4 (two-phase), per frame count: stage 3 offline (chain, and the best simulated token tree) and stage 4 measured figures of a run (default: the reference)."
@@ -77,8 +78,9 @@ def event_head_comparison(root=None) -> pd.DataFrame:
         bf = ws.root/'bench'/tag/'summary.json'
         spec = speedup_ranking(pd.DataFrame(read_json(bf)['summary']).set_index('config'))[2] if bf.exists() else None
         for name in HEADS_COMPARED:
-            if name not in ev: continue
-            r = ev[name]
+            base = name.split(' ')[0]                                           # 'B1 tree': B1's stage 3 figures
+            if base not in ev: continue
+            r = ev[base] if base == name else {}
             row = dict(frames=tag, name=name, agreement=r.get('agreement'), phase1_accepted=r.get('window') if name == 'E1+E1' else None,
                        offline_gamma=r.get('best_gamma'), offline_speedup=r.get('speedup'),
                        chain_curve=trees.get(name, {}).get('chain_speedup'), tree_curve=trees.get(name, {}).get('best_speedup'),
@@ -87,9 +89,11 @@ def event_head_comparison(root=None) -> pd.DataFrame:
             if m is not None and len(m):
                 b = m.iloc[0]                                                   # `spec` is sorted: the best γ first
                 row.update(measured=m.index[0], vs_faster=b.vs_faster, alpha=b.get('alpha'), tokens_per_step=b.get('tokens_per_step'), lossless=f"{int(b.lossless)}/{int(b.n)}")
-            rows.append(row)
+            if r or 'measured' in row: rows.append(row)                        # (a tree row only where trees were measured)
     if not rows: raise InputError("no stage 3 results with B1 or E1 in this run", path=ws.root/'eval')
-    return pd.DataFrame(rows).set_index(['frames', 'name']).round(3)
+    t = pd.DataFrame(rows).set_index(['frames', 'name'])
+    for c in ('offline_gamma', 'tree_nodes'): t[c] = t[c].astype('Int64')
+    return t.round(3)
 
 def event_head_qtypes(root=None) -> pd.DataFrame:
     "B1's and E1's depth-1 token agreement per question type and frame count (the reference keeps them as `eval/<n>f/qtypes.json`)."

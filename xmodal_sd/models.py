@@ -206,6 +206,31 @@ class ModelRole:
         m[..., past:] = torch.full((k, k), float('-inf'), dtype=dt, device=self.device).triu(1)
         return m
 
+    @torch.no_grad()
+    def forward_tree(self, ids, parents, cache):
+        """Append a token tree to `cache` in one forward: `ids [k]` (node 0, the root, is the pending token), `parents [k]`
+        (each node's parent index, smaller than its own; -1 for the root). Each node sees the cached prefix, its ancestors
+        and itself, at position `past + depth`: (`logits [k, V]`, `hidden [k, D]`), each what a chain over its path gives."""
+        ids = torch.as_tensor(ids, dtype=torch.long, device=self.device); k = len(ids)
+        par = [int(x) for x in parents]
+        if par[0] != -1 or any(not 0 <= q < i for i, q in enumerate(par) if i): raise InputError("parents must be -1 for node 0 and earlier nodes after", field='parents')
+        anc, depth = torch.eye(k, dtype=torch.bool, device=self.device), [0] * k
+        for i in range(1, k): anc[i] |= anc[par[i]]; depth[i] = depth[par[i]] + 1
+        past = cache.get_seq_length(); dt = self.model.get_input_embeddings().weight.dtype
+        mask = torch.zeros(1, 1, k, past + k, dtype=dt, device=self.device)
+        mask[0, 0, :, past:] = torch.zeros(k, k, dtype=dt, device=self.device).masked_fill(~anc, float('-inf'))
+        pos = (past + torch.tensor(depth, device=self.device))[None]
+        h = self._hidden(ids[None], mask, pos, cache, None)[0]                    # h: [k, D]
+        return self.lm_head(h), h
+
+    @staticmethod
+    def keep(cache, n_prefix:int, idx):
+        "After `forward_tree`: keep the first `n_prefix` cached positions and then the tree's nodes `idx` (a path, in order)."
+        sel = None
+        for layer in cache.layers:                                                # (transformers 5.x: one DynamicLayer per layer)
+            if sel is None: sel = torch.cat([torch.arange(n_prefix, device=layer.keys.device), n_prefix + torch.as_tensor(idx, device=layer.keys.device)])
+            layer.keys, layer.values = layer.keys.index_select(-2, sel), layer.values.index_select(-2, sel)
+
     @staticmethod
     def rollback(cache, n_keep:int):
         "Keep the first `n_keep` positions of `cache` (drop rejected drafts)."

@@ -43,6 +43,7 @@ class PipelineConfig(Config):
     bench_samples:int = 40              # test samples per benchmark configuration
     bench_configs:str = 'all'           # benchmark configurations ('all': every one the trained levels allow; see 09_bench)
     bench_gammas:str = '2,4'            # draft lengths swept in the benchmark (each configuration without its own γ, at each)
+    bench_tree:int = -1                 # B1 and E1 with token trees too: of this many nodes (-1: stage 3's best for B1; 0: none)
     l6_epochs:int = 12                  # L6's epochs at most (0: the train preset's); on a CPU an L6 epoch costs ~30 adapter epochs
     device:str = 'auto'                 # 'auto', 'cpu' or 'cuda'
     threads:int = 0                     # torch CPU threads (0: torch's default)
@@ -193,8 +194,10 @@ def stage4(ws:Workspace, cfg:PipelineConfig, pair, paths:dict, progress=True, lo
     from xmodal_sd.bench import BenchConfig, bench
     tables = {}
     for n in cfg.frame_list():
+        b1 = ws.eval(n)/'B1.json'                                          # the tree size stage 3 predicts best for B1
+        tree = cfg.bench_tree if cfg.bench_tree >= 0 else (read_json(b1).get('tree', {}).get('best_size', 0) if b1.exists() else 0)
         bcfg = BenchConfig(configs=cfg.bench_configs, n=cfg.bench_samples, max_new_tokens=cfg.max_new_tokens, gammas=cfg.bench_gammas,
-                           device=cfg.device, threads=cfg.threads or 1, event_frames=n)
+                           device=cfg.device, threads=cfg.threads or 1, event_frames=n, tree=tree)
         done = ws.bench(n)/'summary.json'
         if done.exists() and read_json(done)['config'] == bcfg.to_dict():
             with progress_bar(progress, total=1): pass                 # (the piece this frame count would have been)

@@ -161,6 +161,8 @@ class SpecConfig(Config):
     rollout:str = 'auto'           # B1's greedy rollout: 'eager', 'static' (device-side positions), 'graph' (static, CUDA graphs); 'auto': graph on CUDA
     seed:int = 0                   # sampling seed of a generation (unless `generate` is given one)
     event_tokens:int = 64          # E1: the drafter's visual tokens pooled to at most this, as stage 1 saved them
+    tree:int = 0                   # heads, greedy: verify a token tree of this many nodes per step instead of a chain (0: chain)
+    tree_depth:int = 4             # the tree's depth at most (also at most γ)
     PRESETS: ClassVar[dict] = {'greedy': {}, 'sample': dict(temperature=1.0, top_p=0.9),
                                'hide': dict(prefill_hiding=True), 'adaptive': dict(adaptive='heuristic')}
 
@@ -174,6 +176,9 @@ class SpecConfig(Config):
         if self.rollout not in ROLLOUT: raise InputError(f"rollout must be one of {ROLLOUT}, got {self.rollout!r}", field='rollout')
         if self.gamma_min > self.gamma_max: raise InputError(f"gamma_min {self.gamma_min} > gamma_max {self.gamma_max}", field='gamma_min')
         if self.gamma > self.gamma_max: raise InputError(f"gamma {self.gamma} > gamma_max {self.gamma_max}", field='gamma')
+        if not isinstance(self.tree, int) or self.tree < 0 or self.tree_depth < 1: raise InputError(f"tree must be an int >= 0 and tree_depth >= 1", field='tree')
+        if self.tree and (self.temperature > 0 or self.adaptive != 'none'):
+            raise InputError("token trees are verified greedily with a fixed size: temperature 0, adaptive 'none'", field='tree')
         if not self.cost_ratio >= 0: raise InputError(f"cost_ratio must be >= 0, got {self.cost_ratio}", field='cost_ratio')
         probs_from_logits(torch.zeros(2), self.temperature, self.top_p)     # its checks of temperature and top_p
         return self
@@ -329,6 +334,26 @@ class HeadDrafts:
             self.seq[t + i:t + i + 1] = x
             if q is not None: self.q[t + i] = q
             if i < g - 1: s = self._step(t + i, t + i + 1, s[None])          # the prediction stands in for h_v[t+i]
+    def propose_tree(self, t:int, N:int, depth:int) -> tuple[torch.Tensor, list]:
+        """A token tree for positions `t..t+depth-1` from the verified states `h_v[0..t-1]`: the `N` likeliest nodes by
+        cumulative probability (EAGLE-2) over the rollout's per-depth distributions, which do not depend on the token
+        drafted before them (the rollout feeds states back, not tokens). Returns `(tokens [N], parents)`, parents before
+        children; a parent of -1 is the verifier's pending token."""
+        s = self._step(self.a, t, self.Hv[self.a:t]); self.a = t
+        nodes, beam = [], [(0., -1)]                                          # node: (cumulative log-prob, depth, token, parent)
+        for j in range(depth):
+            lp = torch.log_softmax(self.lm_head(s.to(self.lm_head.weight.dtype)).float()[:self.pick.Vs], -1)
+            top = lp.topk(min(N, lp.numel()))
+            cand = sorted(((c + v, b, x) for c, b in beam for v, x in zip(top.values.tolist(), top.indices.tolist())), reverse=True)[:N]
+            beam = []
+            for c, b, x in cand: nodes.append((c, j, x, b)); beam.append((c, len(nodes) - 1))
+            if j < depth - 1: s = self._step(t + j, t + j + 1, s[None])      # the prediction stands in for h_v[t+j]
+        kept, order = set(sorted(range(len(nodes)), key=lambda i: -nodes[i][0])[:N]), []
+        for i in sorted(kept, key=lambda i: (nodes[i][1], -nodes[i][0])):   # by depth: parents first (an orphan of a tie is dropped)
+            if nodes[i][3] < 0 or nodes[i][3] in order: order.append(i)
+        at = {o: k for k, o in enumerate(order)}
+        return (torch.tensor([nodes[i][2] for i in order], dtype=torch.long, device=self.seq.device),
+                [at[nodes[i][3]] if nodes[i][3] >= 0 else -1 for i in order])
     q_rows = AdapterDrafts.q_rows
     def observe(self, t:int, n:int, h_v:torch.Tensor):
         "Keep the verified states `h_v[t..t+n]` (`[n+1, D]`, from the verify forward); drop the rollout."
@@ -415,6 +440,7 @@ class SpecDecoder:
                    if head is not None else self.p1)                          # p2 drafts every step after step 0
         self.two_phase = self.p1 is not None and head is not None
         self.events = head is not None and head.needs_events                 # E1: the sample's event tokens, once, at the prefill
+        if cfg.tree and head is None: raise InputError("token trees are drafted by a head (B1, L5F, E1): give head=", field='tree')
         self.phase1_on = cfg.phase1 != 'off' or not self.two_phase           # 'measured' runs phase 1 until `calibrate`
         self.calibration = None
         self._side = torch.cuda.Stream(self.device) if self._cuda else None
@@ -425,7 +451,7 @@ class SpecDecoder:
         "How the head rolls out: `cfg.rollout` resolved ('auto': a CUDA graph where it applies), None without a head."
         ro, cfg = self.cfg.rollout, self.cfg
         if head is None: return None
-        fits = not head.needs_drafter and cfg.temperature == 0 and hasattr(head, 'step_at')   # B1, greedy
+        fits = not head.needs_drafter and cfg.temperature == 0 and hasattr(head, 'step_at') and not cfg.tree   # B1, E1, greedy chains
         if ro == 'auto': return 'graph' if fits and self._cuda else 'eager'
         if ro != 'eager' and not fits:
             raise InputError(f"rollout={ro!r} is B1's greedy rollout (temperature 0, a head on verifier states alone); "
@@ -512,7 +538,7 @@ class SpecDecoder:
         for p in (p1, self.p2):
             if p is not None: p.reset()
         if self.replay is not None:
-            if cfg.temperature > 0: raise InputError("replayed acceptance is for greedy decoding (temperature 0)", field='replay')
+            if cfg.temperature > 0 or cfg.tree: raise InputError("replayed acceptance is for greedy chains (temperature 0, no tree)", field='replay')
             self.replay.reset()
         eos, budget = V.eos_token_id, cfg.max_new_tokens
         hidden = cfg.prefill_hiding and p1 is not None                        # step 0's drafts come from the window
@@ -524,22 +550,36 @@ class SpecDecoder:
             P, out, drafts, accepted, dms, vms = vc.get_seq_length(), [], [], [], [], []
             t, hit_eos, consistent = 0, False, cfg.temperature == 0 or None
             while True:
-                ta = time.perf_counter()
+                ta, tree = time.perf_counter(), None
                 if t == 0 and hidden: g, prop = k, p1
                 elif t == 0: g, prop = 0, None            # the prefill's logits give token 0: nothing is drafted for it
                 else:
                     prop = p1 if p1_next else self.p2
                     g = 0 if prop is None else min(self.gamma, budget - t - 1)   # leave room for the verifier's token
-                    if g: prop.propose(t, g); p1_next = False
+                    if g and cfg.tree and prop is self.p2:                     # a token tree instead of a chain
+                        tree = self.p2.propose_tree(t, cfg.tree, min(cfg.tree_depth, g)); g = len(tree[0])
+                    elif g: prop.propose(t, g); p1_next = False
                 if g and self.replay is not None: self.replay.apply(seq, t, g)     # after the drafter ran as live
                 tb = _clock(dev) if g and not (t == 0 and hidden) else ta
                 lo = t - 1 if t else 0                                         # the verifier's pending token, then drafts
-                if t + g > lo:
+                if tree is not None:                                           # one forward over the pending token + the tree
+                    ids, par = torch.cat([seq[t - 1:t], tree[0]]), [-1] + [q + 1 for q in tree[1]]
+                    lg, hd_ = V.forward_tree(ids, par, vc)
+                    am, kids, path = lg.argmax(-1).tolist(), {}, [0]
+                    for i_, q in enumerate(par[1:], 1): kids.setdefault(q, []).append(i_)
+                    while (nx := next((c for c in kids.get(path[-1], []) if int(ids[c]) == am[path[-1]]), None)) is not None: path.append(nx)
+                    V.keep(vc, P + t - 1, path)                                # the cache: the prefix, then the accepted path
+                    seq[t:t + len(path) - 1] = ids[path[1:]]
+                    rows, hrows = lg[path], hd_[path]
+                elif t + g > lo:
                     logits, hid = V.forward(seq[lo:t + g][None], vc)           # logits: [1, k, V], hid: [1, k, D]
                     rows, hrows = logits[0], hid[0]
                     if t == 0: rows, hrows = torch.cat([lg0, rows]), torch.cat([h0, hrows])
                 else: rows, hrows = lg0, h0                                    # step 0 with no drafts: the prefill's row
-                if cfg.temperature == 0:
+                if tree is not None:
+                    n, y = len(path) - 1, am[path[-1]]
+                    consistent = consistent and seq[t:t + n].tolist() + [y] == rows[:n + 1].argmax(-1).tolist()
+                elif cfg.temperature == 0:
                     n, y = verify_greedy(seq[t:t + g], rows)
                     consistent = consistent and seq[t:t + n].tolist() + [y] == rows[:n + 1].argmax(-1).tolist()
                 else:
@@ -558,7 +598,7 @@ class SpecDecoder:
                 V.rollback(vc, P + t + n)
                 seq[t + n] = y
                 if self.p2 is not None: self.p2.observe(t, n, hrows[:n + 1])  # (phase 1 retires after step 0)
-                if g and prop is self.p2 and not (t == 0 and hidden): self._adapt(g, n)
+                if g and prop is self.p2 and not (t == 0 and hidden) and tree is None: self._adapt(g, n)
                 t += n + 1
             t2 = _clock(dev)
         return Generation(out, hit_eos, (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t2 - t0) * 1e3, tv * 1e3, td * 1e3,

@@ -29,8 +29,8 @@ for lv in levels:
 for n in (1, 5):
     s = json.loads((run_dir/'bench'/f'{n}f'/'summary.json').read_text())['summary']
     assert all(row['lossless'] == row['n'] for row in s), f"{n}f: an SD output differs from the verifier's"
-    assert {'E1+VL+hide+g2', 'two_phase:L4+E1+g2'} <= {row['config'] for row in s} and any('+t' in row['config'] for row in s), \
-        f"{n}f: E1 with its phase 1, after L4, and the heads' token trees are benchmarked"
+    if n == 1: assert {'E1+VL+hide+g2', 'two_phase:L4+E1+g2'} <= {row['config'] for row in s} and any('+t' in row['config'] for row in s), \
+        "1f: E1 with its phase 1, after L4, and the heads' token trees are benchmarked"   # (the tiny preset's 5f runs L4 only)
     assert (rep/f'e2e_{n}f.html').exists()
 for name in ('frames_5f_vs_1f', 'summary'): assert (rep/f'{name}.html').exists(), name
 made = json.loads((rep/'reports.json').read_text())

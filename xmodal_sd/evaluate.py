@@ -144,7 +144,7 @@ def _answer_batches(reader:FeatureReader, batch_size:int):
                        tokens=torch.where(mask, t['tokens'][idx], -1),
                        h_v=t['h_verifier'][idx].float() * mask[..., None], h_d=t['h_drafter'][idx].float() * mask[..., None],
                        ev=t['event_tokens'][list(rows)].float() if 'event_tokens' in t else None,
-                       pt=[t['prompt_tokens'][int(t['prompt_offsets'][i]):int(t['prompt_offsets'][i + 1])] for i in rows] if 'prompt_tokens' in t else None)
+                       pt=FeatureReader.prompt_rows(t, rows) if 'prompt_tokens' in t else None)
 
 # %% ../nbs/07_evaluate.ipynb #a3e43df7
 @torch.no_grad()
@@ -207,13 +207,6 @@ def prompt_drafts(head,                      # E1 (with `prompt_in`)
         out.append(_argmax_head(s[:, 0], W))
         if j + 1 < G: s = head(None, s, None, cache).next_pred                  # fed back in h_v[j]'s place
     return torch.stack(out, 1)
-
-def _left_pad(seqs:list, E:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    "Token id lists -> their rows of `E`, left-padded `[B, m, D]`, and the mask."
-    M = max(len(x) for x in seqs); B = len(seqs)
-    out, mask = torch.zeros(B, M, E.shape[1], dtype=E.dtype), torch.zeros(B, M, dtype=torch.bool)
-    for i, x in enumerate(seqs): out[i, M - len(x):], mask[i, M - len(x):] = E[x], True
-    return out, mask
 
 TREE_DEPTHS = (1, 2, 3, 4, 6, 8)   # tree depths stage 3 tries for each size (up to the size and max_gamma)
 
@@ -291,9 +284,7 @@ def draft_level(features,                   # stage 1 folder
     head = module is not None and module.needs_verifier
     if head and not module.predicts_next:
         raise InputError(f"{label} reads verifier states but predicts no next state: it cannot draft", path=apath or label, field='level')
-    if module is not None and module.needs_events and not r.manifest.get('config', {}).get('event_tokens'):
-        raise InputError(f"{label} attends to event tokens, and these features have none (extracted with event_tokens=0, or before "
-                         f"stage 1 saved them): extract them again", path=r.out/'manifest.json', field='event_tokens')
+    if module is not None and module.needs_events: r.require_events(label)
     G, rows = cfg.max_gamma, dict(ids=[], n=[], tokens=[], drafted=[], agree=[], cos=[], acc=[], first=[], depth=[], pfirst=[], tree=[])
     Ns = cfg.trees() if head else []
     NDs = [(N, d) for N in Ns for d in TREE_DEPTHS if d <= min(N, G)]       # trees: nodes x depth
@@ -318,7 +309,7 @@ def draft_level(features,                   # stage 1 folder
             ok = drafted[..., None] & (_windows(tok, G) >= 0)                # the position p+j exists
             rows['depth'].append(torch.stack([(hit & ok).sum((0, 1)), ok.sum((0, 1))]))
             if E is not None:
-                pe, pm = _left_pad(b['pt'], E)
+                pe, pm = FeatureReader.left_padded(b['pt'], E)
                 pdr = prompt_drafts(module, pe.to(cfg.device), pm.to(cfg.device), ev, W, G).cpu()        # [B, G]
                 rows['pfirst'].append((pdr == _windows(tok, G)[:, 0]).long().cumprod(-1).sum(-1))
         else:
@@ -429,7 +420,9 @@ def _metrics(d:LevelDrafts, cfg:EvalConfig, sel:torch.Tensor|None=None) -> dict:
                           speedup=[predicted_speedup(alpha, g, d.c) for g in gam.tolist()], best_gamma=best_gamma(alpha, d.c, G)))
     if d.tree_acc:                                                  # token trees: one verify forward over N + 1 tokens per step
         plain, tr = int((d.n[sel] - 1).clamp_min(0).sum()), {}
-        sim = lambda acc_, depth, v: (lambda st: (st, plain / (st * (depth * d.c + v)) if st else 1.))(int((simulate_greedy(acc_, d.n[sel], depth) >= 0).sum()))
+        def sim(acc_, depth, v):                                    # (verify steps, speedup): each step `depth` draft steps + a verify of cost v
+            st = int((simulate_greedy(acc_, d.n[sel], depth) >= 0).sum())
+            return st, plain / (st * (depth * d.c + v)) if st else 1.
         for (N, depth), acc_t in d.tree_acc.items():                # each size at its best depth (a rollout step costs c)
             steps, sp = sim(acc_t[sel], depth, cfg.verify_cost(N + 1))
             if str(N) not in tr or sp > tr[str(N)]['speedup']:
@@ -533,10 +526,10 @@ def measure_costs(verifier,               # `VerifierRole`
         tok, t_v = lv[:, :V].argmax(-1, keepdim=True), []                             # tok: [1, 1]
         for _ in range(n_steps):
             (lg, hv), t = clock(lambda: verifier.forward(tok, cv)); t_v.append(t); tok = lg[:, -1, :V].argmax(-1, keepdim=True)
-        _, t_ver = clock(lambda: verifier.forward(tok.expand(1, verify_tokens), cv))
-        n0, t_k = cv.get_seq_length(), {}                                              # the verify-cost curve (token trees)
-        for k in VERIFY_KS:
+        n0, t_k = cv.get_seq_length(), {}                                              # verify forwards over k tokens: the
+        for k in sorted({*VERIFY_KS, verify_tokens}):                                  # verify-cost curve (token trees)
             _, t_k[k] = clock(lambda: verifier.forward(tok.expand(1, k), cv)); verifier.rollback(cv, n0)
+        t_ver = t_k[verify_tokens]
         ac = module.new_cache() if module is not None else None
         ev = drafter.event_tokens(pdr.pixel_values) if module is not None and module.needs_events else None   # E1: once per sample
         h_d, h_v = hd[:, None], hv[:, -1:]                                            # [1, 1, D] each
@@ -552,7 +545,7 @@ def measure_costs(verifier,               # `VerifierRole`
             if module is not None and module.needs_verifier: h_v = s                      # heads feed their prediction back
             sync(dev); t1 = time.perf_counter()
             t_a.append((t1 - ta) * 1e3); t_d.append((t1 - t0) * 1e3)
-        return dict(prefill_v_ms=t_pv, prefill_d_ms=t_pd, step_v_ms=float(np.median(t_v)), verify_ms=t_ver, **{f'verify_k{k}_ms': t for k, t in t_k.items()},
+        return dict(prefill_v_ms=t_pv, prefill_d_ms=t_pd, step_v_ms=float(np.median(t_v)), verify_ms=t_ver, **{f'verify_k{k}_ms': t_k[k] for k in VERIFY_KS},
                     step_d_ms=float(np.median(t_d)), drafter_step_ms=float(np.median(t_dr)) if t_dr else 0.,
                     adapter_step_ms=float(np.median(t_a)))
     for _ in range(warmup): one(samples[0])

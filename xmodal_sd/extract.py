@@ -254,12 +254,11 @@ def _write_chunk(out:Path, k:int, acc:dict, verifier, drafter, cfg:ExtractConfig
              offsets=torch.cat([torch.zeros(1, dtype=torch.long), lens.cumsum(0)]),           # [S + 1]
              frames=torch.full((len(lens),), n_event_images(cfg.frames), dtype=torch.long),                   # [S]
              eos=torch.tensor(acc['eos'], dtype=torch.bool))                                  # [S] stopped at EOS
-    if cfg.event_tokens: t['event_tokens'] = (torch.stack(acc['ev']) if acc['ev'] else           # [S, n, Dd] the drafter's pooled
-                                              torch.zeros(0, 1, drafter.hidden_size, dtype=dtype))   # visual tokens (E1)
-    if cfg.event_tokens:                                                                      # E1's phase 1: the verifier's
-        pl = torch.tensor([len(x) for x in acc['pt']], dtype=torch.long)                     # prompt ids (its embedding table
-        t['prompt_tokens'] = torch.cat(acc['pt']) if acc['pt'] else torch.zeros(0, dtype=torch.long)   # is EMBED, once)
-        t['prompt_offsets'] = torch.cat([torch.zeros(1, dtype=torch.long), pl.cumsum(0)])   # [S + 1]
+    if cfg.event_tokens:                                                     # E1: the drafter's pooled visual tokens [S, n, Dd],
+        pl = torch.tensor([len(x) for x in acc['pt']], dtype=torch.long)    # and for its phase 1 the verifier's prompt ids
+        t.update(event_tokens=torch.stack(acc['ev']) if acc['ev'] else torch.zeros(0, 1, drafter.hidden_size, dtype=dtype),
+                 prompt_tokens=torch.cat(acc['pt']) if acc['pt'] else torch.zeros(0, dtype=torch.long),   # (its embedding table
+                 prompt_offsets=torch.cat([torch.zeros(1, dtype=torch.long), pl.cumsum(0)]))            # is EMBED, once) [S + 1]
     f = out/_chunk_name(k)
     save_tensors(f, t, meta=dict(sample_ids=acc['ids'], config_hash=cfg.hash()))
     return dict(index=k, file=f.name, sample_ids=acc['ids'], n_positions=int(lens.sum()), sha256=sha256_file(f),
@@ -295,16 +294,15 @@ def extract(verifier,                    # `VerifierRole`: answers greedily, giv
                                    "changed since): use another folder, or delete it to extract again", path=out/MANIFEST, field='weights')
         if state.is_main_process:
             clean_tmp(out)                                                     # leftovers of a killed run; before anyone writes
-            W = verifier.lm_head.weight.detach().float().cpu()                 # (re)written unless the file holds exactly it
-            if not ((out/LM_HEAD).exists() and torch.equal(load_tensors(out/LM_HEAD)[0].get('weight', torch.empty(0)), W)):
-                save_tensors(out/LM_HEAD, {'weight': W}, meta=dict(config_hash=cfg.hash()))
-            lm = dict(lm_head_sha256=sha256_file(out/LM_HEAD),                  # the file's bytes, and which verifier (its weights)
+            def keep_weight(f, w):                                             # (re)written unless the file holds exactly it
+                if not (f.exists() and torch.equal(load_tensors(f)[0].get('weight', torch.empty(0)), w)):
+                    save_tensors(f, {'weight': w}, meta=dict(config_hash=cfg.hash()))
+                return sha256_file(f)
+            W = verifier.lm_head.weight.detach().float().cpu()
+            lm = dict(lm_head_sha256=keep_weight(out/LM_HEAD, W),               # the file's bytes, and which verifier (its weights)
                       lm_head_id=hashlib.sha256(W.numpy().tobytes()).hexdigest()[:16])
             if cfg.event_tokens:
-                E = verifier.model.get_input_embeddings().weight.detach().cpu().to(getattr(torch, cfg.dtype))
-                if not ((out/EMBED).exists() and torch.equal(load_tensors(out/EMBED)[0].get('weight', torch.empty(0)), E)):
-                    save_tensors(out/EMBED, {'weight': E}, meta=dict(config_hash=cfg.hash()))
-                lm['embed_sha256'] = sha256_file(out/EMBED)
+                lm['embed_sha256'] = keep_weight(out/EMBED, verifier.model.get_input_embeddings().weight.detach().cpu().to(getattr(torch, cfg.dtype)))
         state.wait_for_everyone()
 
         n, cs = len(samples), cfg.chunk_size
@@ -390,6 +388,26 @@ class FeatureReader:
         if want and sha256_file(f) != want:
             raise InputError("the LM head does not match its sha256 in the manifest (corrupt or replaced): re-run stage 1", path=f, field='sha256')
         return load_tensors(f)[0]['weight']
+
+    def require_events(self, level:str):
+        "Refuse a level that attends to event tokens (E1) on features that have none, naming the manifest field."
+        if not self.manifest.get('config', {}).get('event_tokens'):
+            raise InputError(f"{level} attends to the event tokens stage 1 saves, and these features have none (extracted with "
+                             f"event_tokens=0, or before stage 1 saved them): extract them again", path=self.out/MANIFEST, field='event_tokens')
+
+    @staticmethod
+    def prompt_rows(c:dict, rows) -> list[torch.Tensor]:
+        "The verifier's prompt ids of answers `rows` of a loaded chunk `c` (E1's phase 1)."
+        po, pt = c['prompt_offsets'], c['prompt_tokens']
+        return [pt[int(po[j]):int(po[j + 1])] for j in rows]
+
+    @staticmethod
+    def left_padded(seqs:list, E:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        "Token id lists -> their rows of the embedding table `E`, left-padded `[B, m, D]`, and the mask `[B, m]`."
+        M = max(len(x) for x in seqs)
+        out, mask = torch.zeros(len(seqs), M, E.shape[1], dtype=E.dtype), torch.zeros(len(seqs), M, dtype=torch.bool)
+        for i, x in enumerate(seqs): out[i, M - len(x):], mask[i, M - len(x):] = E[x], True
+        return out, mask
 
     def embed_tokens(self) -> torch.Tensor:
         "The verifier's input embeddings `[V, Dv]` (saved with E1's inputs), after checking their sha256 against the manifest."

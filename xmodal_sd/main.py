@@ -49,17 +49,18 @@ def run_summary(run_dir,                   # a pipeline run folder (or a copy of
     return lines
 
 CPU_MAIN = 'reports/reference/cpu_main'   # the committed result files of one `make main` (tools/save_main_reference.sh)
+def _reference(root=None) -> Path: return Path(root) if root else project_root()/CPU_MAIN
 
 def main_reference_summary(root=None) -> str:
     "`run_summary` of the committed reference run of `make main` (default `CPU_MAIN`), with its wall time."
-    root = Path(root) if root else project_root()/CPU_MAIN
+    root = _reference(root)
     info = read_json(root/'run.json', 'reference run record')
     return '\n'.join([f"`make main` from a fresh clone at commit {info['commit']} on {info['machine']}: {info['wall_s'] / 60:.1f} minutes "
                        f"in all (the venv included)", *[f"- {l}" for l in run_summary(root)]])
 
 def toypair_accuracy(root=None) -> pd.DataFrame:
     "The toy pair's accuracy (%) per question type in the reference run of `make main` (its `toypair.json`)."
-    root = Path(root) if root else project_root()/CPU_MAIN
+    root = _reference(root)
     return pd.DataFrame(read_json(root/'toypair.json', 'the toy pair report')['accuracy']).round(1)
 
 # %% ../nbs/12_main.ipynb #cb4e32e9
@@ -70,7 +71,7 @@ HEADS_COMPARED = {   # stage 3 name -> the stage 4 configurations that run it (a
 
 def event_head_comparison(root=None) -> pd.DataFrame:
     "B1, E1 and each after L4 (two-phase), per frame count: stage 3 offline (chain, and the best simulated token tree) and stage 4 measured figures of a run (default: the reference)."
-    ws = Workspace(Path(root) if root else project_root()/CPU_MAIN)
+    ws = Workspace(_reference(root))
     rows = []
     for f in sorted(ws.root.glob('eval/*/summary.json')):
         tag, ev = f.parent.name, {r['name']: r for r in read_json(f)}
@@ -97,7 +98,7 @@ def event_head_comparison(root=None) -> pd.DataFrame:
 
 def event_head_qtypes(root=None) -> pd.DataFrame:
     "B1's and E1's depth-1 token agreement per question type and frame count (the reference keeps them as `eval/<n>f/qtypes.json`)."
-    root = Path(root) if root else project_root()/CPU_MAIN
+    root = _reference(root)
     t = {}
     for f in sorted(root.glob('eval/*/qtypes.json')):
         q = read_json(f)
@@ -108,7 +109,7 @@ def event_head_qtypes(root=None) -> pd.DataFrame:
 
 def event_head_verdict(root=None) -> str:
     "One sentence per frame count from a run's files: E1's depth-1 agreement against B1's, and how far its phase 1 gets."
-    root = Path(root) if root else project_root()/CPU_MAIN
+    root = _reference(root)
     out = []
     for f in sorted(root.glob('eval/*/summary.json')):
         ev = {r['name']: r for r in read_json(f)}

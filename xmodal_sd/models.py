@@ -199,11 +199,13 @@ class ModelRole:
         h = self._hidden(ids, mask, pos, cache, None)                             # h: [1, k, D]
         return self.lm_head(h), h
 
-    def _step_mask(self, past:int, k:int) -> torch.Tensor:
-        "The causal mask of `k` new tokens after `past` cached ones, additive `[1, 1, k, past+k]`, in the states' dtype."
+    def _step_mask(self, past:int, k:int, sees:torch.Tensor|None=None) -> torch.Tensor:
+        """The mask of `k` new tokens after `past` cached ones, additive `[1, 1, k, past+k]`, in the states' dtype: each sees
+        the cached ones and, among the new ones, those `sees [k, k]` allows (default: itself and the ones before, causal)."""
         dt = self.model.get_input_embeddings().weight.dtype
+        sees = torch.ones(k, k, dtype=torch.bool, device=self.device).tril() if sees is None else sees
         m = torch.zeros(1, 1, k, past + k, dtype=dt, device=self.device)
-        m[..., past:] = torch.full((k, k), float('-inf'), dtype=dt, device=self.device).triu(1)
+        m[0, 0, :, past:] = torch.zeros(k, k, dtype=dt, device=self.device).masked_fill(~sees, float('-inf'))
         return m
 
     @torch.no_grad()
@@ -216,20 +218,17 @@ class ModelRole:
         if par[0] != -1 or any(not 0 <= q < i for i, q in enumerate(par) if i): raise InputError("parents must be -1 for node 0 and earlier nodes after", field='parents')
         anc, depth = torch.eye(k, dtype=torch.bool, device=self.device), [0] * k
         for i in range(1, k): anc[i] |= anc[par[i]]; depth[i] = depth[par[i]] + 1
-        past = cache.get_seq_length(); dt = self.model.get_input_embeddings().weight.dtype
-        mask = torch.zeros(1, 1, k, past + k, dtype=dt, device=self.device)
-        mask[0, 0, :, past:] = torch.zeros(k, k, dtype=dt, device=self.device).masked_fill(~anc, float('-inf'))
+        past = cache.get_seq_length()
         pos = (past + torch.tensor(depth, device=self.device))[None]
-        h = self._hidden(ids[None], mask, pos, cache, None)[0]                    # h: [k, D]
+        h = self._hidden(ids[None], self._step_mask(past, k, anc), pos, cache, None)[0]   # h: [k, D]
         return self.lm_head(h), h
 
     @staticmethod
     def keep(cache, n_prefix:int, idx):
         "After `forward_tree`: keep the first `n_prefix` cached positions and then the tree's nodes `idx` (a path, in order)."
-        sel = None
-        for layer in cache.layers:                                                # (transformers 5.x: one DynamicLayer per layer)
-            if sel is None: sel = torch.cat([torch.arange(n_prefix, device=layer.keys.device), n_prefix + torch.as_tensor(idx, device=layer.keys.device)])
-            layer.keys, layer.values = layer.keys.index_select(-2, sel), layer.values.index_select(-2, sel)
+        dev = cache.layers[0].keys.device                                          # (transformers 5.x: one DynamicLayer per layer)
+        sel = torch.cat([torch.arange(n_prefix, device=dev), n_prefix + torch.as_tensor(idx, device=dev)])
+        for layer in cache.layers: layer.keys, layer.values = layer.keys.index_select(-2, sel), layer.values.index_select(-2, sel)
 
     @staticmethod
     def rollback(cache, n_keep:int):

@@ -15,7 +15,8 @@ from tqdm.auto import tqdm
 from .core import output_lock, cli_errors, InputError, project_root, reports_dir, write_json, read_json
 import pandas as pd, matplotlib.pyplot as plt
 from .pipeline import Workspace
-from .bench import speedup_ranking
+from .bench import speedup_ranking, HEAD_LEVELS
+from .train import ALL_LEVELS
 from .data import frames_tag, event_mode
 
 
@@ -226,7 +227,7 @@ def config_kind(name:str) -> str:
     "A benchmark configuration's kind: baseline, drafter side (L1–L6), head (B1, L5F, E1 on verifier states) or two-phase."
     if name in ('vl_baseline', 'hf_generate'): return 'baseline'
     if name.startswith('two_phase:'): return 'two-phase'
-    return 'head' if name.startswith(('B1', 'L5F', 'E1')) else 'drafter side'
+    return 'head' if name.startswith(HEAD_LEVELS) else 'drafter side'
 
 class e2e_view:
     "Stage 4 results for one frame count: the speedup table, the speedups, and the α/γ/c account of each."
@@ -379,7 +380,7 @@ class summary_view:
 from fastcore.script import call_parse
 from .core import data_dir
 
-LEVELS_ALL = 'L1,L2,L3,L4,L5,B1,L5F,E1,L6'
+LEVELS_ALL = ','.join(ALL_LEVELS)   # every level stage 2 trains
 
 @call_parse
 @cli_errors

@@ -236,11 +236,7 @@ class Features:
                 if 'event_tokens' in c: b['ev'] = c['event_tokens'][idx]        # [B, n, Dd], one row per answer
                 if self.prompts:                                                # E1's phase 1: [B, m, D] left-padded, and its mask
                     if self._E is None: self._E = self.reader.embed_tokens().float()
-                    po, pt = c['prompt_offsets'], c['prompt_tokens']
-                    ps = [pt[int(po[j]):int(po[j + 1])] for j in idx.tolist()]
-                    M = max(len(x) for x in ps)
-                    b['prompt'], b['pmask'] = torch.zeros(B, M, D), torch.zeros(B, M, dtype=torch.bool)
-                    for i, x in enumerate(ps): b['prompt'][i, M - len(x):], b['pmask'][i, M - len(x):] = self._E[x], True
+                    b['prompt'], b['pmask'] = FeatureReader.left_padded(FeatureReader.prompt_rows(c, idx.tolist()), self._E)
                 for i, (s, e) in enumerate(spans):                              # right padding
                     b['h_d'][i, :e - s], b['h_v'][i, :e - s] = c['h_drafter'][s:e], c['h_verifier'][s:e]
                     b['tokens'][i, :e - s], b['mask'][i, :e - s] = c['tokens'][s:e], True
@@ -254,9 +250,7 @@ class AdapterTask:
         self.cfg, self.acfg = cfg, cfg.adapter_config(train.hidden_size)
         if LEVELS[cfg.level].get('events'):
             for f in (train, val):
-                if not f.config.get('event_tokens'):
-                    raise InputError(f"{cfg.level} attends to the event tokens stage 1 saves, and these features have none (extracted "
-                                     f"with event_tokens=0, or before stage 1 saved them): extract them again", path=f.path/'manifest.json', field='event_tokens')
+                f.reader.require_events(cfg.level)
                 f.reader.embed_tokens(); f.prompts = True                       # its phase 1 reads the prompt (refused if not saved)
         self.module = make_adapter(self.acfg).to(device)
         self.streams = ['aligned'] + (['next'] if self.module.predicts_next else []) + (['prompt'] if self.module.needs_events else [])

@@ -7,7 +7,7 @@ Docs: https://xmodal-sd.local/bench.html.md"""
 # %% ../nbs/09_bench.ipynb #0a522257
 from __future__ import annotations
 import contextlib
-import json, math, os, platform, shutil, time
+import json, math, os, platform, re, shutil, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -25,7 +25,7 @@ from .speculative import SpecConfig, SpecDecoder, Generation, predicted_speedup,
 __all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'REALSCALE', 'GPU_SESSION', 'RunSpec', 'parse_config',
            'expand_configs', 'load_adapters', 'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder',
            'divergence', 'run_bench', 'speedup_interval', 'speedup_ranking', 'summarize', 'bench', 'show', 'xsd_bench',
-           'realscale_tables', 'realscale_summary', 'gpu_session_tables', 'gpu_session_summary']
+           'realscale_tables', 'realscale_summary', 'realscale_costs', 'gpu_session_tables', 'gpu_session_summary']
 
 # %% ../nbs/09_bench.ipynb #5cc9b559
 DRAFTER_LEVELS = ('L1', 'L2', 'L3', 'L4', 'L5', 'L6')   # draft from the drafter's states (L6: merged drafter, no adapter)
@@ -44,13 +44,14 @@ class RunSpec:
     adaptive:str = 'none'          # SpecConfig.adaptive
     phase1:str = 'on'              # SpecConfig.phase1 (two-phase: 'measured' unless +p1on / +p1off)
     rollout:str = 'auto'           # SpecConfig.rollout ('eager' with +eager)
-    tree:int = 0                   # SpecConfig.tree: nodes of a token tree per step (+tN; heads, greedy)
+    tree:int = 0                   # SpecConfig.tree: nodes of a token tree per step (+tN; heads); -1: the benchmark's (+tree)
+    tree_depth:int|None = None     # the tree's depth (+tNdD; None: the benchmark's `tree_depth`); it is also the step's γ
 
     @property
     def levels(self) -> list[str]: return [l for l in (self.draft, self.head) if l]
 
 def parse_config(name:str) -> RunSpec:
-    "`vl_baseline`, `hf_generate`, `L4+VL`, `B1+VL`, `two_phase:L4+B1`, each optionally `+hide`/`+nohide`/`+g8`/`+ada`/`+model`/`+eager` (two-phase also `+p1on`/`+p1off`; heads also `+t16`, a token tree of 16 nodes)."
+    "`vl_baseline`, `hf_generate`, `L4+VL`, `B1+VL`, `two_phase:L4+B1`, each optionally `+hide`/`+nohide`/`+g8`/`+ada`/`+model`/`+eager` (two-phase also `+p1on`/`+p1off`; heads also `+t16`, a token tree of 16 nodes, `+t16d3` of depth 3, `+tree` the benchmark's `tree`/`tree_depth`)."
     name = name.strip()
     if name == 'vl_baseline': return RunSpec(name, 'vl')
     if name == 'hf_generate': return RunSpec(name, 'hf')
@@ -70,40 +71,47 @@ def parse_config(name:str) -> RunSpec:
         if lv in DRAFTER_LEVELS: kw = dict(kind='drafter', draft=lv)
         elif lv in HEAD_LEVELS: kw = dict(kind='head', head=lv)
         else: raise bad(f"unknown level {lv}; levels: {DRAFTER_LEVELS + HEAD_LEVELS}")
-    gamma, adaptive, phase1, rollout, tree = None, 'none', 'measured' if two else 'on', 'auto', 0
+    gamma, adaptive, phase1, rollout, tree, depth = None, 'none', 'measured' if two else 'on', 'auto', 0, None
     for m in mods:
         if m in ('hide', 'nohide'): hide = m == 'hide'
         elif m in ('p1on', 'p1off') and two: phase1 = m[2:]
         elif m == 'ada': adaptive = 'heuristic'
         elif m == 'model': adaptive = 'model'
         elif m == 'eager': rollout = 'eager'
-        elif m[:1] == 't' and m[1:].isdigit() and kw.get('head'):
-            tree = int(m[1:])
-            if tree < 1: raise bad("a token tree needs at least 1 node")
+        elif m == 'tree' and kw.get('head'): tree = -1
+        elif (tm := re.fullmatch(r't(\d+)(?:d(\d+))?', m)) and kw.get('head'):
+            tree, depth = int(tm[1]), int(tm[2]) if tm[2] else None
+            if tree < 1 or depth == 0: raise bad("a token tree needs at least 1 node and depth 1")
         elif m[:1] == 'g' and m[1:].isdigit():
             gamma = int(m[1:])
             if gamma < 1: raise bad("γ = 0 drafts nothing: that is vl_baseline")
-        else: raise bad(f"unknown modifier {m!r} (hide, nohide, gN, ada, model, eager; two-phase: p1on, p1off; heads: tN)")
-    return RunSpec(name, hide=hide, gamma=gamma, adaptive=adaptive, phase1=phase1, rollout=rollout, tree=tree, **kw)
+        else: raise bad(f"unknown modifier {m!r} (hide, nohide, gN, ada, model, eager; two-phase: p1on, p1off; heads: tN, tNdD, tree)")
+    if tree and (gamma is not None or adaptive != 'none'): raise bad("a token tree's depth is its γ: no gN, ada or model with tN")
+    return RunSpec(name, hide=hide, gamma=gamma, adaptive=adaptive, phase1=phase1, rollout=rollout, tree=tree, tree_depth=depth, **kw)
 
 # %% ../nbs/09_bench.ipynb #26b11f9d
 def expand_configs(configs:str,           # comma-separated names, or 'all'
                    available=(),          # levels with trained adapters (for 'all')
                    gammas=(),             # γ sweep
-                   tree:int=0) -> list[RunSpec]:  # 'all': also B1 and E1 with token trees of this many nodes
-    "Parse `configs` ('all': every configuration `available` allows); each speculative one without its own γ or rule at every γ in `gammas`."
+                   tree:int=0,            # `+tree` and 'all': B1 and E1 with token trees of this many nodes (0: none)
+                   tree_depth:int=4) -> list[RunSpec]:   # ... of this depth
+    """Parse `configs` ('all': every configuration `available` allows); each speculative one without its own γ or rule at every
+    γ in `gammas` (a token tree's γ is its depth: not swept); `+tree` becomes `+t<tree>d<tree_depth>`."""
     names = [c for c in (configs or '').split(',') if c.strip()]
     if names == ['all']:
         av = set(available)
         dl, hl = [l for l in DRAFTER_LEVELS if l in av], [l for l in HEAD_LEVELS if l in av]
         names = list(BASELINES) + [f'{l}+VL{m}' for l in dl for m in ('', '+hide')] + [f'{h}+VL' for h in hl]
         names += [f'{h}+VL+hide' for h in hl if h == 'E1']         # E1's own phase 1 in the prefill
-        if tree: names += [f'{h}+VL+t{tree}' for h in hl if h in ('B1', 'E1')]
+        if tree: names += [f'{h}+VL+tree' for h in hl if h in ('B1', 'E1')]
         names += [f'two_phase:{l}+{h}' for h in hl for l in dl if not (l == 'L6' and h == 'L5F')]
     if not names: raise InputError("no configurations given", field='configs')
     specs = [parse_config(n) for n in names]
+    if any(s.tree < 0 for s in specs):
+        if tree < 1 or tree_depth < 1: raise InputError(f"+tree takes the benchmark's tree size and depth: set tree >= 1 (got {tree}) and tree_depth >= 1", field='tree')
+        specs = [parse_config(s.name.replace('+tree', f'+t{tree}d{tree_depth}')) if s.tree < 0 else s for s in specs]
     if gammas:
-        fixed = lambda s: s.kind in ('vl', 'hf') or s.gamma is not None or s.adaptive != 'none'
+        fixed = lambda s: s.kind in ('vl', 'hf') or s.gamma is not None or s.adaptive != 'none' or s.tree
         specs = [s for s in specs if fixed(s)] + [parse_config(f"{s.name}+g{g}") for s in specs if not fixed(s) for g in gammas]
     seen = set()
     for s in specs:
@@ -195,7 +203,8 @@ class BenchConfig(Config):
     replay_alpha:float = -1.0     # >= 0: replayed acceptance at this per-token α (`Replay`; a projection, not a measurement of drafting)
     replay_trace:str = ''         # or: a JSON file of recorded per-step accepted lengths, one list per sample (used in turn),
                                   #     or {level: such lists} (a configuration takes its drafting level's, e.g. L4, B1, L4+B1)
-    tree:int = 0                  # 'all': also B1 and E1 verifying token trees of this many nodes (0: none)
+    tree:int = 0                  # `+tree` and 'all': B1 and E1 verifying token trees of this many nodes (0: none)
+    tree_depth:int = 4            # ... of this depth at most (and `+tN` without a depth)
     replay_sync:int = 2           # replay: untimed passes that re-take the reference from the configuration's own output (below)
     PRESETS: ClassVar[dict] = {'default': {}, 'tiny': dict(n=3, max_new_tokens=8, warmup=1),
                                'gpu': dict(n=100, max_new_tokens=64, device='cuda', warmup=5)}
@@ -203,10 +212,11 @@ class BenchConfig(Config):
 def make_decoder(spec:RunSpec, verifier, drafter, adapters:dict, cfg:BenchConfig):
     "The `SpecDecoder` of `spec` (None for `hf_generate`)."
     if spec.kind == 'hf': return None
-    gamma = spec.gamma if spec.gamma is not None else cfg.gamma
+    depth = spec.tree_depth or cfg.tree_depth
+    gamma = depth if spec.tree else spec.gamma if spec.gamma is not None else cfg.gamma     # a tree's depth is its γ
     sc = SpecConfig(gamma=gamma, gamma_max=max(16, gamma), adaptive=spec.adaptive, max_new_tokens=cfg.max_new_tokens,
                     prefill_hiding=spec.hide, prefill_drafts=cfg.prefill_drafts, max_prefill_drafts=cfg.max_prefill_drafts,
-                    phase1=spec.phase1, rollout=spec.rollout, tree=spec.tree)
+                    phase1=spec.phase1, rollout=spec.rollout, tree=spec.tree, tree_depth=depth)
     d = adapters['L6'] if spec.draft == 'L6' else drafter
     a = adapters[spec.draft] if spec.draft not in (None, 'L6') else None
     h = adapters[spec.head] if spec.head else None
@@ -423,7 +433,7 @@ def bench(cfg:BenchConfig,                 # settings
             adapters = random_adapters(out/'random_adapters', verifier.hidden_size, drafter=Path(drafter.model.name_or_path) if real else pair/'drafter', seed=cfg.seed)
         avail = [l for l in DRAFTER_LEVELS + HEAD_LEVELS if adapters and
                  ((Path(adapters)/l/'best.safetensors').exists() or (Path(adapters)/l/'drafter').is_dir())]
-        specs = expand_configs(cfg.configs, avail, gammas, cfg.tree)
+        specs = expand_configs(cfg.configs, avail, gammas, cfg.tree, cfg.tree_depth)
         levels = sorted({l for s in specs for l in s.levels})
         if levels and not adapters: raise InputError(f"configurations need adapters {levels}: pass --adapters", field='adapters')
         ads = load_adapters(adapters, levels, dev, dtype, drafter.event_frames) if levels else {}
@@ -565,6 +575,21 @@ def realscale_summary(root=None) -> str:
         lines.append(f"- the trained toy pair in bf16 on a CPU ({int(tb.n.max())} samples x {len(tb)} configurations): "
                      f"{int(tb.lossless.sum())}/{int(tb.n.sum())} answers equal plain decoding, {int(tb.consistent.sum())}/{int(tb.n.sum())} verifier-consistent")
     return '\n'.join(lines)
+
+def realscale_costs(root=None,            # gpu_realscale runs (default: the committed reference runs)
+                    config:str='16bit'     # their load config: 16bit or 4bit
+                   ) -> dict:
+    """The 7B pair's costs in stage 3's units: `verify_curve` ('k:ratio,...', a verify forward over k tokens / a decode
+    step, each run's ratio, median over runs), `c_B1` (B1's eager step with the LM head / a verifier step, median) and
+    the runs used. `07_evaluate.plan_trees` prices a head's simulated trees with them."""
+    t = realscale_tables(root)
+    c, lv = t['costs'][t['costs'].config == config], t['levels'][t['levels'].config == config]
+    if c.empty: raise InputError(f"no {config} costs in the gpu_realscale runs", path=root or REALSCALE, field='config')
+    step = c[c.what == 'verifier_decode_step'].set_index('run').ms
+    fw = c[c.what.str.startswith('verifier_forward_k')].assign(ratio=lambda d: d.ms / d.run.map(step))
+    curve = fw.groupby('k').ratio.median()
+    return dict(verify_curve=','.join(f"{int(k)}:{r:.3f}" for k, r in curve.items()), c_B1=float(lv[lv.level == 'B1'].c.median()),
+                runs=sorted(c.run.unique()), config=config)
 
 # %% ../nbs/09_bench.ipynb #bf8b3fcf
 GPU_SESSION = 'reports/reference/gpu_session'   # the committed files of one `tools/gpu_pipeline.sh` session

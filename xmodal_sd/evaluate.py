@@ -23,7 +23,7 @@ from .speculative import accepted_prefix_lengths, expected_tokens, predicted_spe
 # %% auto #0
 __all__ = ['TAUS', 'TAU', 'TREE_DEPTHS', 'VERIFY_KS', 'EvalConfig', 'open_features', 'resolve_adapter', 'adapt_states',
            'rollout_drafts', 'prompt_drafts', 'tree_accepted', 'LevelDrafts', 'draft_level', 'simulate_greedy',
-           'qtype_map', 'qtypes_for', 'summarise', 'evaluate_level', 'prefill_window', 'measure_costs',
+           'qtype_map', 'qtypes_for', 'plan_trees', 'summarise', 'evaluate_level', 'prefill_window', 'measure_costs',
            'evaluate_two_phase', 'plot_acceptance', 'plot_histograms', 'plot_qtypes', 'plot_two_phase', 'save_plots',
            'evaluate', 'xsd_evaluate']
 
@@ -419,17 +419,8 @@ def _metrics(d:LevelDrafts, cfg:EvalConfig, sel:torch.Tensor|None=None) -> dict:
                model=dict(alpha=alpha, tokens_per_step=[expected_tokens(alpha, g) for g in gam.tolist()],
                           speedup=[predicted_speedup(alpha, g, d.c) for g in gam.tolist()], best_gamma=best_gamma(alpha, d.c, G)))
     if d.tree_acc:                                                  # token trees: one verify forward over N + 1 tokens per step
-        plain, tr = int((d.n[sel] - 1).clamp_min(0).sum()), {}
-        def sim(acc_, depth, v):                                    # (verify steps, speedup): each step `depth` draft steps + a verify of cost v
-            st = int((simulate_greedy(acc_, d.n[sel], depth) >= 0).sum())
-            return st, plain / (st * (depth * d.c + v)) if st else 1.
-        for (N, depth), acc_t in d.tree_acc.items():                # each size at its best depth (a rollout step costs c)
-            steps, sp = sim(acc_t[sel], depth, cfg.verify_cost(N + 1))
-            if str(N) not in tr or sp > tr[str(N)]['speedup']:
-                tr[str(N)] = dict(depth=depth, steps=steps, tokens_per_step=plain / steps if steps else 1., verify_cost=cfg.verify_cost(N + 1), speedup=sp)
-        chain = max(sim(d.acc[sel], g, cfg.verify_cost(g + 1))[1] for g in range(1, G + 1))   # the chain under the same verify costs
-        best = max(tr, key=lambda k: tr[k]['speedup'])
-        res['tree'] = dict(sizes=tr, best_size=int(best), best_speedup=tr[best]['speedup'], chain_speedup=chain)
+        grid = [(N, depth, int((simulate_greedy(a[sel], d.n[sel], depth) >= 0).sum())) for (N, depth), a in d.tree_acc.items()]
+        res['tree'] = _plan(grid, live['steps'], int((d.n[sel] - 1).clamp_min(0).sum()), cfg.verify_cost, d.c)
     if d.prompt_first is not None:                                  # E1's phase 1: from the prompt, before any verifier state
         pf = d.prompt_first[sel]
         res['phase1'] = dict(accepted_mean=float(pf.float().mean()) if len(pf) else 0., token0=float((pf >= 1).float().mean()) if len(pf) else 0.,
@@ -440,6 +431,32 @@ def _metrics(d:LevelDrafts, cfg:EvalConfig, sel:torch.Tensor|None=None) -> dict:
         res['window'] = dict(k=k, accepted_mean=float(w.float().mean()) if len(w) else 0., full_rate=float((w >= n.clamp_max(k)).float().mean()) if len(w) else 0.,
                              tokens_mean=float(torch.minimum(w + 1, n).float().mean()) if len(w) else 0., hist=torch.bincount(w, minlength=k + 1))
     return res
+
+def _plan(grid:list,            # [(N, depth, verify steps)] of the simulated trees
+          chain_steps:list,     # the chain's verify steps at γ = 1, 2, ...
+          plain:int,            # plain decoding's forwards (tokens after the prefill's)
+          verify_cost,          # k -> a verify forward over k tokens, in verifier steps
+          c:float) -> dict:     # a rollout step, in verifier steps
+    "Each tree size at its best depth, the best size and the chain's best γ under these costs (a step: depth x c + a verify forward)."
+    sp = lambda st, depth, k: plain / (st * (depth * c + verify_cost(k))) if st else 1.
+    tr = {}
+    for N, depth, st in grid:
+        s = sp(st, depth, N + 1)
+        if str(N) not in tr or s > tr[str(N)]['speedup']:
+            tr[str(N)] = dict(depth=depth, steps=st, tokens_per_step=plain / st if st else 1., verify_cost=verify_cost(N + 1), speedup=s)
+    chain = [sp(st, g, g + 1) for g, st in enumerate(chain_steps, 1)]
+    best = max(tr, key=lambda k: tr[k]['speedup'])
+    return dict(sizes=tr, best_size=int(best), best_speedup=tr[best]['speedup'], chain_speedup=max(chain), chain_gamma=int(np.argmax(chain)) + 1,
+                c=c, plain=plain, grid=[list(x) for x in grid], chain_steps=list(chain_steps))
+
+def plan_trees(tree:dict,             # a head's stage 3 `tree` result (`<level>.json['tree']`, or the run's `tree.json[level]`)
+               verify_curve:str='',   # verify forward over k tokens / one step, 'k:ratio,...' (`EvalConfig.verify_curve`); '': flat
+               c:float|None=None      # a rollout step / a verifier step (default: the level's own, as stage 3 priced it)
+              ) -> dict:
+    "The same simulated trees and chain priced at other costs, e.g. another machine's or the 7B pair's verify-cost curve: the same keys as `tree`."
+    if 'grid' not in tree: raise InputError("this tree result has no grid of simulated steps (written before it was kept): rerun stage 3", field='tree')
+    cfg = EvalConfig(verify_curve=verify_curve).check()
+    return _plan([tuple(x) for x in tree['grid']], tree['chain_steps'], tree['plain'], cfg.verify_cost, tree['c'] if c is None else c)
 
 _BRIEF = ('n_samples', 'n_positions', 'cos_mean', 'accept_at_090', 'token_agreement', 'mean_accepted')
 
@@ -699,6 +716,17 @@ def _rows(levels:dict, two:list) -> list:
                          prefill_only=t['prefill_only_speedup']))
     return rows
 
+def _digests(levels:dict, two:list) -> dict:
+    "Small per-run files that later reports read without the per-answer rows: `{file name: content}`."
+    hd = lambda k: {n: r[k] for n, r in levels.items() if k in r}
+    return {'qtypes.json': {n: {q: dict(token_agreement=v['token_agreement'], n_positions=v['n_positions']) for q, v in r['qtypes'].items()}
+                            for n, r in levels.items()},
+            'phase1.json': {n: {k: v for k, v in p.items() if k != 'hist'} for n, p in hd('phase1').items()},   # E1's phase 1
+            'tree.json': hd('tree'),                                                                           # heads' token trees
+            'live.json': {**{n: dict(c=r['c'], tokens_per_step=r['live']['tokens_per_step'], speedup=r['live']['speedup']) for n, r in levels.items()},
+                          **{t['name']: dict(c=t['c2'], tokens_per_step=t['phase2']['tokens_per_step'], speedup=t['decode_speedup'])
+                             for t in two if 'phase2' in t}}}                                                # per γ = 1, 2, ...
+
 def evaluate(features,                 # stage 1 folder (the test split)
              adapters,                 # {name: spec or (spec, features folder)}, or a list of specs; spec: file, run folder, module, 'identity'
              cfg:EvalConfig|None=None,
@@ -706,7 +734,7 @@ def evaluate(features,                 # stage 1 folder (the test split)
              out=None,                 # results folder (default `reports/eval`)
              qtypes:dict|None=None,    # sample id -> qtype; None: `qtypes_for` (cfg.dataset, or the root stage 1 recorded)
              log=print) -> dict:
-    "Stage 3: evaluate every level and two-phase combination; write JSON + PNG into `out`; returns levels, two_phase, summary, files."
+    "Stage 3: evaluate every level and two-phase combination; write JSON (results, and the digests later reports read) + PNG into `out`; returns levels, two_phase, summary, files."
     cfg = (cfg or EvalConfig()).check()
     out = Path(out) if out is not None else reports_dir('eval')
     with output_lock(out, 'stage 3 evaluation'):   # one writer per folder
@@ -737,6 +765,7 @@ def evaluate(features,                 # stage 1 folder (the test split)
         if two: write_json(out/'two_phase.json', two); files.append(out/'two_phase.json')
         rows = _rows(levels, two)
         write_json(out/'summary.json', _r(rows)); files.append(out/'summary.json')
+        for f, dig in _digests(levels, two).items(): write_json(out/f, dig); files.append(out/f)
         files += save_plots(list(levels.values()), two, out)
         import pandas as pd
         log(pd.DataFrame(rows).set_index('name').round(3).to_string())

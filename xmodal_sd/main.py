@@ -6,7 +6,7 @@ Docs: https://xmodal-sd.local/main.html.md"""
 
 # %% ../nbs/12_main.ipynb #8723ee51
 from __future__ import annotations
-import re, time
+import math, re, time
 from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse, bool_arg
@@ -14,11 +14,13 @@ from .core import InputError, cli_errors, reports_dir, write_json, read_json, pr
 from .pipeline import PipelineConfig, run_pipeline, Workspace
 from .models import LoadConfig
 from .reports import make_reports, headline_table
-from .bench import speedup_ranking
+from .bench import speedup_ranking, parse_config, realscale_costs
+from .evaluate import plan_trees
 
 # %% auto #0
 __all__ = ['CPU_MAIN', 'HEADS_COMPARED', 'run_summary', 'main_reference_summary', 'toypair_accuracy', 'event_head_comparison',
-           'event_head_qtypes', 'event_head_verdict', 'xsd_main']
+           'prediction_check', 'prediction_verdict', 'trees_at_7b', 'event_head_qtypes', 'event_head_verdict',
+           'xsd_main']
 
 # %% ../nbs/12_main.ipynb #785f2593
 def run_summary(run_dir,                   # a pipeline run folder (or a copy of its result files in the same layout)
@@ -67,7 +69,7 @@ def toypair_accuracy(root=None) -> pd.DataFrame:
 HEADS_COMPARED = {   # stage 3 name -> the stage 4 configurations that run it (any γ)
     'B1': r'B1\+VL', 'E1': r'E1\+VL', 'E1+E1': r'E1\+VL\+hide',          # E1+E1: E1's own phase 1 in the prefill, then its chain
     'L4+B1': r'two_phase:L4\+B1', 'L4+E1': r'two_phase:L4\+E1',
-    'B1 tree': r'B1\+VL\+t\d+', 'E1 tree': r'E1\+VL\+t\d+'}                   # the heads verifying token trees (stage 4's +tN)
+    'B1 tree': r'B1\+VL\+t\d+(d\d+)?', 'E1 tree': r'E1\+VL\+t\d+(d\d+)?'}     # the heads verifying token trees (stage 4's +tNdD)
 
 def event_head_comparison(root=None) -> pd.DataFrame:
     "B1, E1 and each after L4 (two-phase), per frame count: stage 3 offline (chain, and the best simulated token tree) and stage 4 measured figures of a run (default: the reference)."
@@ -86,15 +88,79 @@ def event_head_comparison(root=None) -> pd.DataFrame:
                        offline_gamma=r.get('best_gamma'), offline_speedup=r.get('speedup'),
                        chain_curve=trees.get(name, {}).get('chain_speedup'), tree_curve=trees.get(name, {}).get('best_speedup'),
                        tree_nodes=trees.get(name, {}).get('best_size'))
-            m = spec[spec.index.str.match(rf'^{HEADS_COMPARED[name]}(\+g\d+)?$')] if spec is not None else None
-            if m is not None and len(m):
-                b = m.iloc[0]                                                   # `spec` is sorted: the best γ first
-                row.update(measured=m.index[0], vs_faster=b.vs_faster, alpha=b.get('alpha'), tokens_per_step=b.get('tokens_per_step'), lossless=f"{int(b.lossless)}/{int(b.n)}")
+            if spec is not None and (hit := _best_measured(spec, name)) is not None:
+                cfg, b = hit                                                    # the best γ
+                row.update(measured=cfg, vs_faster=b.vs_faster, alpha=b.get('alpha'), tokens_per_step=b.get('tokens_per_step'), lossless=f"{int(b.lossless)}/{int(b.n)}")
             if r or 'measured' in row: rows.append(row)                        # (a tree row only where trees were measured)
     if not rows: raise InputError("no stage 3 results with B1 or E1 in this run", path=ws.root/'eval')
     t = pd.DataFrame(rows).set_index(['frames', 'name'])
     for c in ('offline_gamma', 'tree_nodes'): t[c] = t[c].astype('Int64')
     return t.round(3)
+
+def _best_measured(spec:pd.DataFrame, name:str):
+    "The best-γ stage 4 row of `spec` (sorted, best first) that runs `HEADS_COMPARED[name]`, as (config, row), or None."
+    m = spec[spec.index.str.match(rf'^{HEADS_COMPARED[name]}(\+g\d+)?$')]
+    return (m.index[0], m.iloc[0]) if len(m) else None
+
+def prediction_check(root=None) -> pd.DataFrame:
+    """Each compared configuration's measured decode speedup (stage 4, its best γ) against the prediction from stage 3's
+    simulated tokens per verify step for the same γ or tree (`simulated_E`) and the costs stage 4 measured, in plain
+    decode steps: a draft `c`, a verify forward `v`, so predicted = E / (drafts × c + v). `gap` is measured / predicted − 1;
+    `E_gap` the part of it that tokens per step explain (measured / simulated − 1). A run's folder, default the reference."""
+    root = _reference(root)
+    rows = []
+    for f in sorted(root.glob('bench/*/summary.json')):
+        tag, ev = f.parent.name, root/'eval'/f.parent.name
+        live = read_json(ev/'live.json') if (ev/'live.json').exists() else {}
+        trees = read_json(ev/'tree.json') if (ev/'tree.json').exists() else {}
+        spec = speedup_ranking(pd.DataFrame(read_json(f)['summary']).set_index('config'))[2]
+        for name in HEADS_COMPARED:
+            if (hit := _best_measured(spec, name)) is None: continue
+            cfg, b = hit
+            rs, lv = parse_config(cfg), name.split(' ')[0]
+            if rs.tree:                                                         # the simulated tree of that size and depth
+                t = trees.get(lv, {})
+                st = next((s for N, d, s in t.get('grid', []) if N == rs.tree and d == rs.tree_depth), None)
+                E = t['plain'] / st if st else math.nan
+            else:
+                E_g = live.get(lv, {}).get('tokens_per_step', [])
+                g = rs.gamma or round(b.gamma)
+                E = E_g[g - 1] if 0 < g <= len(E_g) else math.nan
+            pred = E / (b.gamma * b.c + b.v)
+            rows.append(dict(frames=tag, name=name, measured=cfg, alpha=b.alpha, drafts=b.gamma, c=b.c, v=b.v, phase1_accepted=b.window_accepted,
+                             tokens_per_step=b.tokens_per_step, simulated_E=E, E_gap=b.tokens_per_step / E - 1, predicted=pred,
+                             decode_speedup=b.decode_speedup_vl, gap=b.decode_speedup_vl / pred - 1, lossless=f"{int(b.lossless)}/{int(b.n)}"))
+    if not rows: raise InputError("no stage 4 results with B1 or E1 in this run", path=root/'bench')
+    return pd.DataFrame(rows).set_index(['frames', 'name']).round(3)
+
+def prediction_verdict(root=None, tol:float=0.1) -> str:
+    "How many compared configurations the prediction gets within `tol`, and for the others whether tokens per step or costs moved."
+    t = prediction_check(root)
+    ok = t.gap.abs() <= tol
+    out = [f"{int(ok.sum())} of {len(t)} compared configurations measured within {tol:.0%} of the prediction from stage 3's tokens per step and stage 4's costs"]
+    for (tag, name), r in t[~ok].iterrows():
+        why = (f"tokens per step {r.tokens_per_step:.2f} against {r.simulated_E:.2f} simulated ({r.E_gap:+.0%})" if abs(r.E_gap) > tol / 2 else
+               f"tokens per step as simulated ({r.E_gap:+.0%}): the median decode time is not the mean step cost the prediction uses")
+        out.append(f"- {tag} {name} ({r.measured}): {r.gap:+.0%}; {why}")
+    return '\n'.join(out)
+
+def trees_at_7b(root=None,           # a run's folder (default: the reference), whose stage 3 simulated the heads' trees
+                costs=None) -> pd.DataFrame:   # `realscale_costs()` (default: the committed 7B-shape runs, 16-bit)
+    """The heads' simulated token trees and chains priced twice: at the run's own measured costs (stage 3) and at the 7B
+    pair's (`realscale_costs`: the verify-cost curve and B1's step measured at the released shapes on an H200). The
+    acceptance is the toy's; the costs say which tree size and depth the real pair should verify."""
+    root, rc = _reference(root), costs or realscale_costs()
+    rows = []
+    for f in sorted(root.glob('eval/*/tree.json')):
+        for lv, t in read_json(f).items():
+            if 'grid' not in t: continue
+            big = plan_trees(t, rc['verify_curve'], rc['c_B1'])
+            for where, p, c in (('this run', t, t['c']), ('7B costs', big, rc['c_B1'])):
+                b = p['sizes'][str(p['best_size'])]
+                rows.append(dict(frames=f.parent.name, head=lv, costs=where, c=c, chain_gamma=p['chain_gamma'], chain_speedup=p['chain_speedup'],
+                                 tree_nodes=p['best_size'], tree_depth=b['depth'], tree_tokens_per_step=b['tokens_per_step'], tree_speedup=p['best_speedup']))
+    if not rows: raise InputError("no simulated token trees with their grid in this run (eval/<n>f/tree.json)", path=root/'eval')
+    return pd.DataFrame(rows).set_index(['frames', 'head', 'costs']).round(3)
 
 def event_head_qtypes(root=None) -> pd.DataFrame:
     "B1's and E1's depth-1 token agreement per question type and frame count (the reference keeps them as `eval/<n>f/qtypes.json`)."

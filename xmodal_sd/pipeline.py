@@ -43,7 +43,7 @@ class PipelineConfig(Config):
     bench_samples:int = 40              # test samples per benchmark configuration
     bench_configs:str = 'all'           # benchmark configurations ('all': every one the trained levels allow; see 09_bench)
     bench_gammas:str = '2,4'            # draft lengths swept in the benchmark (each configuration without its own γ, at each)
-    bench_tree:int = -1                 # B1 and E1 with token trees too: of this many nodes (-1: stage 3's best for B1; 0: none)
+    bench_tree:int = -1                 # B1 and E1 with token trees too (`+tree`): of this many nodes (-1: stage 3's best for B1, at its depth; 0: none)
     l6_epochs:int = 12                  # L6's epochs at most (0: the train preset's); on a CPU an L6 epoch costs ~30 adapter epochs
     device:str = 'auto'                 # 'auto', 'cpu' or 'cuda'
     threads:int = 0                     # torch CPU threads (0: torch's default)
@@ -54,7 +54,7 @@ class PipelineConfig(Config):
         'default': dict(),
         'gpu': dict(toypair='gpu', frames='1', levels='L4,B1,E1', levels_5f='', max_train_samples=1200, max_test_samples=200,
                     extract_batch=32, bench_samples=100, bench_gammas='4', device='cuda',   # tools/gpu_pipeline.sh: one GPU session
-                    bench_configs='vl_baseline,hf_generate,L4+VL+g2,L4+VL+hide+g2,B1+VL,E1+VL,E1+VL+hide,two_phase:L4+B1,two_phase:L4+B1+p1on+g4'),
+                    bench_configs='vl_baseline,hf_generate,L4+VL+g2,L4+VL+hide+g2,B1+VL,B1+VL+tree,E1+VL,E1+VL+tree,E1+VL+hide,two_phase:L4+B1,two_phase:L4+B1+p1on+g4'),
     }
 
     def frame_list(self) -> list: return [event_mode(f) for f in self.frames.split(',')]
@@ -194,10 +194,12 @@ def stage4(ws:Workspace, cfg:PipelineConfig, pair, paths:dict, progress=True, lo
     from xmodal_sd.bench import BenchConfig, bench
     tables = {}
     for n in cfg.frame_list():
-        b1 = ws.eval(n)/'B1.json'                                          # the tree size stage 3 predicts best for B1
-        tree = cfg.bench_tree if cfg.bench_tree >= 0 else (read_json(b1).get('tree', {}).get('best_size', 0) if b1.exists() else 0)
+        b1 = ws.eval(n)/'B1.json'                                          # the tree stage 3 predicts best for B1: size, depth
+        sim = read_json(b1).get('tree', {}) if b1.exists() else {}
+        tree = cfg.bench_tree if cfg.bench_tree >= 0 else sim.get('best_size', 0)
+        depth = sim.get('sizes', {}).get(str(tree), {}).get('depth', BenchConfig.tree_depth)
         bcfg = BenchConfig(configs=cfg.bench_configs, n=cfg.bench_samples, max_new_tokens=cfg.max_new_tokens, gammas=cfg.bench_gammas,
-                           device=cfg.device, threads=cfg.threads or 1, event_frames=n, tree=tree)
+                           device=cfg.device, threads=cfg.threads or 1, event_frames=n, tree=tree, tree_depth=depth)
         done = ws.bench(n)/'summary.json'
         if done.exists() and read_json(done)['config'] == bcfg.to_dict():
             with progress_bar(progress, total=1): pass                 # (the piece this frame count would have been)

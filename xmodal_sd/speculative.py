@@ -10,9 +10,9 @@ import numpy as np, torch
 from .core import InputError
 
 # %% auto #0
-__all__ = ['ADAPTIVE', 'PHASE1', 'ROLLOUT', 'verify_greedy', 'verify_sample', 'probs_from_logits', 'accepted_prefix_lengths',
-           'expected_tokens', 'predicted_speedup', 'best_gamma', 'SpecConfig', 'Generation', 'AdapterDrafts',
-           'PromptDrafts', 'HeadDrafts', 'SpecDecoder', 'Replay']
+__all__ = ['ADAPTIVE', 'PHASE1', 'ROLLOUT', 'verify_greedy', 'verify_sample', 'probs_from_logits', 'verify_tree_greedy',
+           'verify_tree_sample', 'accepted_prefix_lengths', 'expected_tokens', 'predicted_speedup', 'best_gamma',
+           'SpecConfig', 'Generation', 'AdapterDrafts', 'PromptDrafts', 'HeadDrafts', 'SpecDecoder', 'Replay']
 
 # %% ../nbs/08_speculative.ipynb #01b2f8b3
 def _check_draft(draft, rows, g_rows:int, name:str):
@@ -81,6 +81,59 @@ def probs_from_logits(logits:torch.Tensor,   # [..., V]
         drop[..., -1] = False                                     # keep at least the top token
         logits = logits.masked_fill(drop.scatter(-1, idx, drop), float('-inf'))
     return logits.softmax(-1)
+
+# %% ../nbs/08_speculative.ipynb #9a7ebd4e
+def _check_tree(ids, parents, rows, name:str) -> list:
+    "Children lists of a tree given as `ids [n]` (node 0 the pending token) and `parents`; `rows` must be `[n, V]`."
+    n = len(parents)
+    if not isinstance(ids, torch.Tensor) or ids.ndim != 1 or ids.is_floating_point() or len(ids) != n or n < 1:
+        raise InputError(f"ids must be a 1-D integer tensor of one token per node ({n}), got {getattr(ids, 'shape', type(ids))}", field='ids')
+    if parents[0] != -1 or any(not 0 <= q < i for i, q in enumerate(parents[1:], 1)):
+        raise InputError(f"parents must be -1 for node 0 and an earlier node for every other, got {list(parents)}", field='parents')
+    if not isinstance(rows, torch.Tensor) or rows.ndim != 2 or rows.shape[0] != n:
+        raise InputError(f"{name} must be [{n}, V] (one row per node), got {tuple(getattr(rows, 'shape', ()))}", field=name)
+    kids = [[] for _ in range(n)]
+    for i, q in enumerate(parents[1:], 1): kids[q].append(i)
+    tok = ids.tolist()
+    for q, k in enumerate(kids):
+        if len({tok[c] for c in k}) < len(k): raise InputError(f"node {q}'s children repeat a token: {[tok[c] for c in k]}", field='ids')
+    return kids
+
+def verify_tree_greedy(ids:torch.Tensor,       # [n] node tokens; node 0 is the verifier's pending token
+                       parents:list,           # [n] each node's parent (-1 for node 0; earlier nodes otherwise)
+                       logits:torch.Tensor     # [n, V] the verifier's logits at each node (tree-masked forward)
+                      ) -> tuple[list, int]:   # (accepted path of node indices from 0, next token)
+    "Follow the verifier's argmax from node 0 through the tree as long as a child has it; the argmax after the path is next."
+    kids = _check_tree(ids, parents, logits, 'logits')
+    am, tok, path = logits.argmax(-1).tolist(), ids.tolist(), [0]
+    while (nx := next((c for c in kids[path[-1]] if tok[c] == am[path[-1]]), None)) is not None: path.append(nx)
+    return path, am[path[-1]]
+
+def verify_tree_sample(ids:torch.Tensor,       # [n] node tokens, siblings distinct, chosen without looking at `p`
+                       parents:list,           # [n] as `verify_tree_greedy`
+                       p:torch.Tensor,         # [n, V] the verifier's probabilities at each node
+                       generator:torch.Generator|None=None   # on p's device
+                      ) -> tuple[list, int]:   # (accepted path, next token)
+    "Lossless recursive rejection over siblings: accept child x w.p. r(x)/sum(r), r = p at the node minus rejected siblings; else sample r."
+    kids = _check_tree(ids, parents, p, 'p')
+    _check_probs(p, 'p')
+    n, tok = len(parents), ids.tolist()
+    pc = torch.zeros(n, dtype=torch.float64)
+    if n > 1: pc[1:] = p[torch.tensor(parents[1:], device=p.device), ids[1:].to(p.device)].double().cpu()  # each node under its parent
+    u = torch.rand(n, generator=generator, device=p.device).double().cpu()   # u[c]: child c's test (each is tried at most once)
+    path, rejected = [0], []
+    while kids[path[-1]]:
+        rem = 1.0
+        for c in kids[path[-1]]:
+            if u[c] * max(rem, 1e-12) < pc[c]: break                           # = u < r(x)/sum(r); p(x) = 0 never passes
+            rejected.append(tok[c]); rem -= float(pc[c])
+        else: break                                                            # every child rejected
+        path.append(c); rejected = []
+    r = p[path[-1]].float().clone()
+    if rejected: r[torch.tensor(rejected, device=p.device)] = 0
+    if float(r.sum()) <= 0: r = p[path[-1]].float()                            # the children held all the mass (rounding)
+    return path, _sample(r / r.sum(), generator)
+
 
 # %% ../nbs/08_speculative.ipynb #f5df539d
 def accepted_prefix_lengths(draft_tokens:torch.Tensor,   # [..., N] drafter tokens, teacher-forced
@@ -161,7 +214,7 @@ class SpecConfig(Config):
     rollout:str = 'auto'           # B1's greedy rollout: 'eager', 'static' (device-side positions), 'graph' (static, CUDA graphs); 'auto': graph on CUDA
     seed:int = 0                   # sampling seed of a generation (unless `generate` is given one)
     event_tokens:int = 64          # E1: the drafter's visual tokens pooled to at most this, as stage 1 saved them
-    tree:int = 0                   # heads, greedy: verify a token tree of this many nodes per step instead of a chain (0: chain)
+    tree:int = 0                   # heads: verify a token tree of this many nodes per step instead of a chain (0: chain)
     tree_depth:int = 4             # the tree's depth at most (also at most γ)
     PRESETS: ClassVar[dict] = {'greedy': {}, 'sample': dict(temperature=1.0, top_p=0.9),
                                'hide': dict(prefill_hiding=True), 'adaptive': dict(adaptive='heuristic')}
@@ -177,8 +230,7 @@ class SpecConfig(Config):
         if self.gamma_min > self.gamma_max: raise InputError(f"gamma_min {self.gamma_min} > gamma_max {self.gamma_max}", field='gamma_min')
         if self.gamma > self.gamma_max: raise InputError(f"gamma {self.gamma} > gamma_max {self.gamma_max}", field='gamma')
         if not isinstance(self.tree, int) or self.tree < 0 or self.tree_depth < 1: raise InputError(f"tree must be an int >= 0 and tree_depth >= 1", field='tree')
-        if self.tree and (self.temperature > 0 or self.adaptive != 'none'):
-            raise InputError("token trees are verified greedily with a fixed size: temperature 0, adaptive 'none'", field='tree')
+        if self.tree and self.adaptive != 'none': raise InputError("token trees have a fixed size: adaptive 'none'", field='tree')
         if not self.cost_ratio >= 0: raise InputError(f"cost_ratio must be >= 0, got {self.cost_ratio}", field='cost_ratio')
         probs_from_logits(torch.zeros(2), self.temperature, self.top_p)     # its checks of temperature and top_p
         return self
@@ -337,12 +389,12 @@ class HeadDrafts:
     def propose_tree(self, t:int, N:int, depth:int) -> tuple[torch.Tensor, list]:
         """A token tree for positions `t..t+depth-1` from the verified states `h_v[0..t-1]`: the `N` likeliest nodes by
         cumulative probability (EAGLE-2) over the rollout's per-depth distributions, which do not depend on the token
-        drafted before them (the rollout feeds states back, not tokens). Returns `(tokens [N], parents)`, parents before
-        children; a parent of -1 is the verifier's pending token."""
+        drafted before them (the rollout feeds states back, not tokens); when sampling, ranked at the sampling temperature.
+        Returns `(tokens [N], parents)`, parents before children; a parent of -1 is the verifier's pending token."""
         s = self._step(self.a, t, self.Hv[self.a:t]); self.a = t
         nodes, beam = [], [(0., -1)]                                          # node: (cumulative log-prob, depth, token, parent)
         for j in range(depth):
-            lp = torch.log_softmax(self.lm_head(s.to(self.lm_head.weight.dtype)).float()[:self.pick.Vs], -1)
+            lp = torch.log_softmax(self.lm_head(s.to(self.lm_head.weight.dtype)).float()[:self.pick.Vs] / (self.pick.T or 1.), -1)
             top = lp.topk(min(N, lp.numel()))
             cand = sorted(((c + v, b, x) for c, b in beam for v, x in zip(top.values.tolist(), top.indices.tolist())), reverse=True)[:N]
             beam = []
@@ -565,9 +617,8 @@ class SpecDecoder:
                 if tree is not None:                                           # one forward over the pending token + the tree
                     ids, par = torch.cat([seq[t - 1:t], tree[0]]), [-1] + [q + 1 for q in tree[1]]
                     lg, hd_ = V.forward_tree(ids, par, vc)
-                    am, kids, path = lg.argmax(-1).tolist(), {}, [0]
-                    for i_, q in enumerate(par[1:], 1): kids.setdefault(q, []).append(i_)
-                    while (nx := next((c for c in kids.get(path[-1], []) if int(ids[c]) == am[path[-1]]), None)) is not None: path.append(nx)
+                    path, y = (verify_tree_greedy(ids, par, lg) if cfg.temperature == 0 else
+                               verify_tree_sample(ids, par, probs_from_logits(lg, cfg.temperature, cfg.top_p), self.pick.gen))
                     V.keep(vc, P + t - 1, path)                                # the cache: the prefix, then the accepted path
                     seq[t:t + len(path) - 1] = ids[path[1:]]
                     rows, hrows = lg[path], hd_[path]
@@ -577,8 +628,8 @@ class SpecDecoder:
                     if t == 0: rows, hrows = torch.cat([lg0, rows]), torch.cat([h0, hrows])
                 else: rows, hrows = lg0, h0                                    # step 0 with no drafts: the prefill's row
                 if tree is not None:
-                    n, y = len(path) - 1, am[path[-1]]
-                    consistent = consistent and seq[t:t + n].tolist() + [y] == rows[:n + 1].argmax(-1).tolist()
+                    n = len(path) - 1
+                    if cfg.temperature == 0: consistent = consistent and seq[t:t + n].tolist() + [y] == rows[:n + 1].argmax(-1).tolist()
                 elif cfg.temperature == 0:
                     n, y = verify_greedy(seq[t:t + g], rows)
                     consistent = consistent and seq[t:t + n].tolist() + [y] == rows[:n + 1].argmax(-1).tolist()

@@ -238,9 +238,9 @@ def divergence(verifier, pv, ref:list, out:list) -> dict:
     return dict(diverge_at=j, top2_gap=float(top[0] - top[1]), top1_logit=float(top[0]))
 
 def _row(spec:RunSpec, i:int, sample, g:Generation, ref:list, dec) -> dict:
-    # step 0 is drafted apart from the loop when its drafts come from the prefill window or from two-phase's phase 1
-    # (two-phase without phase 1 is B1's loop, step 0 included, and is counted as B1 is)
-    p1 = spec.kind == 'two_phase' and g.phase1
+    # step 0 is drafted apart from the loop when its drafts come from the prefill window or from a phase 1 (two-phase's,
+    # or E1's own with +hide); two-phase without phase 1 is B1's loop, step 0 included, and is counted as B1 is
+    p1 = g.phase1
     w = int(bool(g.drafts) and (p1 or (spec.hide and spec.kind == 'drafter')))
     window = spec.hide and (spec.kind == 'drafter' or p1)
     loop_d, loop_a = g.drafts[w:], g.accepted[w:]
@@ -336,6 +336,14 @@ def speedup_ranking(s:pd.DataFrame) -> tuple[str, str, pd.DataFrame]:
     spec = spec.assign(vs_faster=spec[['speedup_vl', 'speedup_hf']].min(axis=1)).sort_values('vs_faster', ascending=False)
     return faster, 'vl' if faster == 'vl_baseline' else 'hf', spec
 
+def _emitted(r) -> list:
+    """Tokens each verify step of a generation emitted (EOS counted, as stage 3 counts it): the accepted drafts and the
+    verifier's token, except at the last step, which emits what is left of the answer (when EOS is an accepted draft the
+    verifier's token after it is dropped; at the budget, what is past it)."""
+    e = [a + 1 for a in r.accepted]
+    if e: e[-1] = int(r.new_tokens) + int(bool(r.eos)) - sum(e[:-1])
+    return e
+
 def summarize(rows) -> pd.DataFrame:
     """One row per configuration (in first-seen order): medians, speedups vs both baselines (of the median total:
     `speedup_*`; of the mean: `speedup_*_mean`, with its 95% bootstrap interval over samples `speedup_*_lo/hi`),
@@ -356,8 +364,8 @@ def summarize(rows) -> pd.DataFrame:
         ld = ad = ns = nrej = tok = nsteps = 0; dms = vms = 0.
         for _, r in g.iterrows():
             w = skip0(r)
-            for k, (dd, aa) in enumerate(zip(r.drafts[w:], r.accepted[w:])):
-                nsteps += 1; tok += aa + 1; vms += r.verify_ms[w + k]
+            for k, (dd, aa, e) in enumerate(zip(r.drafts[w:], r.accepted[w:], _emitted(r)[w:])):
+                nsteps += 1; tok += e; vms += r.verify_ms[w + k]
                 if dd: ns += 1; ld += dd; ad += aa; nrej += aa < dd; dms += r.draft_ms[w + k]
         gamma, alpha = _ratio(ld, ns), _ratio(ad, ad + nrej)
         E, c, vv = _ratio(tok, nsteps), _ratio(_ratio(dms, ld), t_step), _ratio(_ratio(vms, nsteps), t_step)

@@ -106,7 +106,9 @@ def prediction_check(root=None) -> pd.DataFrame:
     """Each compared configuration's measured decode speedup (stage 4, its best γ) against the prediction from stage 3's
     simulated tokens per verify step for the same γ or tree (`simulated_E`) and the costs stage 4 measured, in plain
     decode steps: a draft `c`, a verify forward `v`, so predicted = E / (drafts × c + v). `gap` is measured / predicted − 1;
-    `E_gap` the part of it that tokens per step explain (measured / simulated − 1). A run's folder, default the reference."""
+    `E_gap` the part of it that tokens per step explain (measured / simulated − 1). `simulated` names what stage 3 simulated
+    (a two-phase configuration whose phase 1 the clock turned off, `phase1` = 0, ran its head's loop alone). A run's folder,
+    default the reference."""
     root = _reference(root)
     rows = []
     for f in sorted(root.glob('bench/*/summary.json')):
@@ -118,6 +120,7 @@ def prediction_check(root=None) -> pd.DataFrame:
             if (hit := _best_measured(spec, name)) is None: continue
             cfg, b = hit
             rs, lv = parse_config(cfg), name.split(' ')[0]
+            if rs.kind == 'two_phase' and not b.phase1 >= 0.5: lv = rs.head      # phase 1 measured off: the head's own loop ran
             if rs.tree:                                                         # the simulated tree of that size and depth
                 t = trees.get(lv, {})
                 st = next((s for N, d, s in t.get('grid', []) if N == rs.tree and d == rs.tree_depth), None)
@@ -127,7 +130,8 @@ def prediction_check(root=None) -> pd.DataFrame:
                 g = rs.gamma or round(b.gamma)
                 E = E_g[g - 1] if 0 < g <= len(E_g) else math.nan
             pred = E / (b.gamma * b.c + b.v)
-            rows.append(dict(frames=tag, name=name, measured=cfg, alpha=b.alpha, drafts=b.gamma, c=b.c, v=b.v, phase1_accepted=b.window_accepted,
+            rows.append(dict(frames=tag, name=name, measured=cfg, simulated=lv if not rs.tree else f"{lv} N{rs.tree} d{rs.tree_depth}", phase1=b.phase1,
+                             alpha=b.alpha, drafts=b.gamma, c=b.c, v=b.v, phase1_accepted=b.window_accepted,
                              tokens_per_step=b.tokens_per_step, simulated_E=E, E_gap=b.tokens_per_step / E - 1, predicted=pred,
                              decode_speedup=b.decode_speedup_vl, gap=b.decode_speedup_vl / pred - 1, lossless=f"{int(b.lossless)}/{int(b.n)}"))
     if not rows: raise InputError("no stage 4 results with B1 or E1 in this run", path=root/'bench')

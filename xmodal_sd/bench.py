@@ -379,6 +379,7 @@ def summarize(rows) -> pd.DataFrame:
             rec[f'speedup_{key}_mean'] = _ratio(bd.total_ms.mean(), tot) if len(bd) else math.nan
             rec[f'speedup_{key}_lo'], rec[f'speedup_{key}_hi'] = speedup_interval(bd, g) if len(bd) and 'sample' in g else (math.nan, math.nan)
         rec['decode_speedup_vl'] = _ratio(base['vl_baseline'].decode_ms, m.decode_ms) if base['vl_baseline'] is not None else math.nan
+        rec['decode_speedup_vl_mean'] = _ratio(vl.decode_ms.mean(), g.decode_ms.mean()) if len(vl) else math.nan   # what predicted_decode models
         sd, sa = sum(map(sum, g.drafts)), sum(map(sum, g.accepted))
         rec.update(acceptance=_ratio(sa, sd), alpha=alpha, gamma=gamma, tokens_per_step=E, c=c, v=vv,
                    predicted_decode=_ratio(E, gamma * c + vv) if ns else _ratio(1, vv),
@@ -482,7 +483,7 @@ def show(table:pd.DataFrame):
 
 @call_parse
 @cli_errors
-def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4+B1',  # comma-separated: vl_baseline, hf_generate, LEVEL+VL[+hide][+gN][+ada] (LEVEL: L1-L6, B1, L5F, E1; E1+VL+hide: E1's own phase 1), two_phase:A+B[+gN][+p1on]; or 'all'
+def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4+B1',  # comma-separated: vl_baseline, hf_generate, LEVEL+VL[+hide][+gN][+ada] (LEVEL: L1-L6, B1, L5F, E1; E1+VL+hide: E1's own phase 1; heads +tN[dD] or +tree: a token tree), two_phase:A+B[+gN][+p1on]; or 'all'
               pair:str=None,             # toy pair folder (default: data/toypair/default, else the committed pair)
               adapters:str=None,         # stage 2 runs folder (<level>/best.safetensors, L6/drafter/); 'random' for a smoke test
               data:str=None,             # dataset split folder (default: the pair's toy world)
@@ -492,6 +493,8 @@ def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4
               max_new_tokens:int=None,
               gamma:int=None,            # γ of configurations without +gN
               gammas:str=None,           # γ sweep, e.g. 1,2,4,8
+              tree:int=None,             # nodes of the token trees of +tree (and of 'all': B1 and E1 with trees)
+              tree_depth:int=None,       # their depth (default 4)
               prefill_drafts:int=None,   # drafts in the prefill window (0: as many as fit)
               warmup:int=None,           # untimed samples per configuration
               device:str=None,           # auto, cpu, cuda
@@ -512,7 +515,7 @@ def xsd_bench(configs:str='vl_baseline,hf_generate,L4+VL,L4+VL+hide,two_phase:L4
               replay_trace:str=None,     # or a JSON file of per-step accepted lengths, one list per sample
               quiet:bool=False):         # no progress bar
     "Stage 4: wall-clock benchmark of speculative decoding configurations against both baselines; JSONL + summary."
-    over = dict(configs=configs, n=n, max_new_tokens=max_new_tokens, gamma=gamma, gammas=gammas, prefill_drafts=prefill_drafts,
+    over = dict(configs=configs, n=n, max_new_tokens=max_new_tokens, gamma=gamma, gammas=gammas, tree=tree, tree_depth=tree_depth, prefill_drafts=prefill_drafts,
                 warmup=warmup, device=device, dtype=dtype, threads=threads, event_frames=frames,
                 replay_alpha=replay_alpha, replay_trace=replay_trace)
     cfg = BenchConfig.from_name(preset, **{k: v for k, v in over.items() if v is not None})

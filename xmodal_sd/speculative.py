@@ -1,4 +1,4 @@
-"""The pure, lossless core of speculative decoding (greedy and sampling verification, top-p probabilities, teacher-forced accepted prefixes) and the analytic speedup model.
+"""The pure, lossless core of speculative decoding (greedy and sampling verification of chains and token trees, top-p probabilities, teacher-forced accepted prefixes) and the analytic speedup model.
 
 Docs: https://xmodal-sd.local/speculative.html.md"""
 

@@ -591,15 +591,16 @@ def realscale_costs(root=None,            # gpu_realscale runs (default: the com
                     config:str='16bit'     # their load config: 16bit or 4bit
                    ) -> dict:
     """The 7B pair's costs in stage 3's units: `verify_curve` ('k:ratio,...', a verify forward over k tokens / a decode
-    step, each run's ratio, median over runs), `c_B1` (B1's eager step with the LM head / a verifier step, median) and
-    the runs used. `07_evaluate.plan_trees` prices a head's simulated trees with them."""
+    step, each run's ratio, median over runs), `c` ({level: a draft step with the LM head / a verifier step, median; B1's
+    eager rollout, L5F's with the drafter's step}) and the runs used. `07_evaluate.plan_trees` prices a head's simulated
+    trees with them."""
     t = realscale_tables(root)
     c, lv = t['costs'][t['costs'].config == config], t['levels'][t['levels'].config == config]
     if c.empty: raise InputError(f"no {config} costs in the gpu_realscale runs", path=root or REALSCALE, field='config')
     step = c[c.what == 'verifier_decode_step'].set_index('run').ms
     fw = c[c.what.str.startswith('verifier_forward_k')].assign(ratio=lambda d: d.ms / d.run.map(step))
     curve = fw.groupby('k').ratio.median()
-    return dict(verify_curve=','.join(f"{int(k)}:{r:.3f}" for k, r in curve.items()), c_B1=float(lv[lv.level == 'B1'].c.median()),
+    return dict(verify_curve=','.join(f"{int(k)}:{r:.3f}" for k, r in curve.items()), c={k: float(v) for k, v in lv.groupby('level').c.median().items()},
                 runs=sorted(c.run.unique()), config=config)
 
 # %% ../nbs/09_bench.ipynb #bf8b3fcf

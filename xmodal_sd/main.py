@@ -160,17 +160,19 @@ def prediction_verdict(root=None, tol:float=0.1) -> str:
 def trees_at_7b(root=None,           # a run's folder (default: the reference), whose stage 3 simulated the heads' trees
                 costs=None) -> pd.DataFrame:   # `realscale_costs()` (default: the committed 7B-shape runs, 16-bit)
     """The heads' simulated token trees and chains priced twice: at the run's own measured costs (stage 3) and at the 7B
-    pair's (`realscale_costs`: the verify-cost curve and B1's step measured at the released shapes on an H200). The
-    acceptance is the toy's; the costs say which tree size and depth the real pair should verify."""
+    pair's (`realscale_costs`: the verify-cost curve and the level's draft step measured at the released shapes on an
+    H200; `c_of` names the level whose step is used: E1's was not measured there, so B1's). The acceptance is the
+    toy's; the costs say which tree size and depth the real pair should verify."""
     root, rc = _reference(root), costs or realscale_costs()
     rows = []
     for f in sorted(root.glob('eval/*/tree.json')):
         for lv, t in read_json(f).items():
             if 'grid' not in t: continue
-            big = plan_trees(t, rc['verify_curve'], rc['c_B1'])
-            for where, p, c in (('this run', t, t['c']), ('7B costs', big, rc['c_B1'])):
+            of = lv if lv in rc['c'] else 'B1'
+            big = plan_trees(t, rc['verify_curve'], rc['c'][of])
+            for where, p, c, o in (('this run', t, t['c'], lv), ('7B costs', big, rc['c'][of], of)):
                 b = p['sizes'][str(p['best_size'])]
-                rows.append(dict(frames=f.parent.name, head=lv, costs=where, c=c, chain_gamma=p['chain_gamma'], chain_speedup=p['chain_speedup'],
+                rows.append(dict(frames=f.parent.name, head=lv, costs=where, c=c, c_of=o, chain_gamma=p['chain_gamma'], chain_speedup=p['chain_speedup'],
                                  tree_nodes=p['best_size'], tree_depth=b['depth'], tree_tokens_per_step=b['tokens_per_step'], tree_speedup=p['best_speedup']))
     if not rows: raise InputError("no simulated token trees with their grid in this run (eval/<n>f/tree.json)", path=root/'eval')
     return pd.DataFrame(rows).set_index(['frames', 'head', 'costs']).round(3)

@@ -37,7 +37,9 @@ assert r.returncode == 0, f"xsd_evaluate failed with exit code {r.returncode}"
 names = ['L1', 'L4a', 'B1', 'L5F']
 files = sorted(p.name for p in out.iterdir())
 assert files == sorted([f'{n}.json' for n in names] + ['.xsd.lock', 'summary.json', 'two_phase.json', 'acceptance.png', 'histograms.png',
-                                                       'qtypes.png', 'two_phase.png']), files
+                                                       'qtypes.png', 'two_phase.png', 'qtypes.json', 'phase1.json', 'tree.json', 'live.json']), files
+digest = json.loads((out/'tree.json').read_text())                  # the heads' token trees, as their results hold them
+assert set(digest) == {'B1', 'L5F'} and digest['B1'] == json.loads((out/'B1.json').read_text())['tree'] and 'grid' in digest['B1']
 qtypes = {s.id: s.qtype for s in SampleSet(world, 'test')}
 for n in names:
     res = json.loads((out/f'{n}.json').read_text())

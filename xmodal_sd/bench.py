@@ -615,7 +615,8 @@ def gpu_session_tables(root=None) -> dict:
     root = Path(root) if root else project_root()/GPU_SESSION
     if not (root/'status.txt').exists(): raise InputError("not a gpu_pipeline session (no status.txt)", path=root)
     out = {}
-    for key, sub in (('bench', 'bench'), ('bf16', 'bench_bf16')):    # (None: that step did not finish)
+    for key, sub in (('bench', 'bench/1f'), ('bench', 'bench'), ('bf16', 'bench_bf16')):   # (None: that step did not finish)
+        if key in out and out[key] is not None: continue              # a run folder's bench/1f/, else an older session's bench/
         if not (root/sub/'summary.json').exists(): out[key] = None; continue
         b = read_json(root/sub/'summary.json')
         s = pd.DataFrame(b['summary']).set_index('config')
@@ -632,7 +633,7 @@ def gpu_session_tables(root=None) -> dict:
     return out
 
 def gpu_session_summary(root=None) -> str:
-    "The GPU session's headline as text: the pair's accuracy on the GPU, stage 4's speedups with intervals, bf16 agreement."
+    "The GPU session's headline as text: the pair's accuracy on the GPU, stage 4's speedups with intervals, the prefill's share, bf16 agreement."
     t = gpu_session_tables(root); b, f = t['bench'], t['bf16']
     e = t['bench_env'] if b is not None else t.get('bf16_env', {})
     acc, same = t['pair'], t['pair_same']
@@ -648,6 +649,8 @@ def gpu_session_summary(root=None) -> str:
     else:
         faster, k, spec = speedup_ranking(b)
         best = spec.index[0]; r = spec.iloc[0]
+        P, T = b.loc[faster, 'prefill_ms'], b.loc[faster, 'total_ms']
+        D = spec.decode_speedup_vl.max() * b.loc[faster, 'decode_ms'] / b.loc['vl_baseline', 'decode_ms']   # against the faster baseline's decode
         lines += [f"- stage 4, {e['dtype']}, {e['n']} samples per configuration: {int(b.lossless.sum())}/{int(b.n.sum())} answers "
                   f"equal plain decoding, {int(b.consistent.sum())}/{int(b.n.sum())} verifier-consistent; the faster baseline is {faster}",
                   f"- best: {best} {r.vs_faster:.2f}x the faster baseline by median total, {r[f'speedup_{k}_mean']:.2f}x by mean "
@@ -656,6 +659,9 @@ def gpu_session_summary(root=None) -> str:
         for name, x in spec.iterrows():
             lines.append(f"  - {name}: {x.vs_faster:.2f}x (mean {x[f'speedup_{k}_mean']:.2f}x, {x[f'speedup_{k}_lo']:.2f}-"
                          f"{x[f'speedup_{k}_hi']:.2f}); alpha {x.alpha:.2f}, c {x.c:.3f}")
+        lines.append(f"- the prefill, which speculative decoding leaves as it is, is {P / T:.0%} of the faster baseline's request ({P:.0f} of "
+                     f"{T:.0f} ms, medians), so the best decode speedup measured ({D:.2f}x) can make a request at most {T / (P + (T - P) / D):.2f}x "
+                     "faster, and 3x " + (f"would need a decode speedup of {(T - P) / (T / 3 - P):.1f}x" if T / 3 > P else "is out of reach whatever the decode"))
     if f is not None:
         lines.append(f"- the pair in bfloat16 on the GPU ({int(f.n.iloc[0])} samples x {len(f)} configurations): {int(f.lossless.sum())}/"
                      f"{int(f.n.sum())} answers equal plain decoding, {int(f.consistent.sum())}/{int(f.n.sum())} verifier-consistent")

@@ -562,7 +562,8 @@ def realscale_summary(root=None) -> str:
              f"a decode step: Video-LLaVA {ms('verifier_decode_step')} ms, EventGPT {ms('drafter_decode_step_1ev')} ms; "
              f"a verify forward of 8 / 64 tokens {ms('verifier_forward_k8')} / {ms('verifier_forward_k64')} ms",
              f"- c (a draft / a verifier step), 16-bit: drafter-side levels {_span(l16[l16.level.isin(['L1', 'L2', 'L3', 'L4', 'L5', 'L5F', 'L6'])].c, '{:.2f}')}, "
-             f"B1 on verifier states {_span(l16[l16.level.str.startswith('B1')].c, '{:.3f}')}",
+             f"B1 on verifier states {_span(l16[l16.level.str.startswith('B1')].c, '{:.3f}')}"
+             + (f", E1 (B1 + cross-attention to 64 event tokens) {_span(l16[l16.level == 'E1'].c, '{:.3f}')}" if (l16.level == 'E1').any() else ''),
              f"- drafts the drafter finishes inside the verifier's prefill (two CUDA streams): {_span(w.drafts_in_window)} "
              f"(one after the other it would be {_span(w.predicted_window, '{:.1f}')})"]
     for q, d in ex[ex.status == 'ok'].groupby('config'):

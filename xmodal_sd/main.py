@@ -161,8 +161,8 @@ def trees_at_7b(root=None,           # a run's folder (default: the reference), 
                 costs=None) -> pd.DataFrame:   # `realscale_costs()` (default: the committed 7B-shape runs, 16-bit)
     """The heads' simulated token trees and chains priced twice: at the run's own measured costs (stage 3) and at the 7B
     pair's (`realscale_costs`: the verify-cost curve and the level's draft step measured at the released shapes on an
-    H200; `c_of` names the level whose step is used: E1's was not measured there, so B1's). The acceptance is the
-    toy's; the costs say which tree size and depth the real pair should verify."""
+    H200; `c_of` names the level whose step is used, B1's for a head not measured there). The acceptance is the toy's;
+    the costs say which tree size and depth the real pair should verify."""
     root, rc = _reference(root), costs or realscale_costs()
     rows = []
     for f in sorted(root.glob('eval/*/tree.json')):

@@ -5,7 +5,10 @@
 #   0. on CUDA, tools/gpu_graph_check.py: B1's rollout replayed from CUDA graphs drafts what the eager one drafts;
 #   1. the pair: `xsd_toy --preset gpu --redecode` builds it and decodes the test split on this device (its accuracy here);
 #   2. stages 1-4: run_pipeline with the PipelineConfig preset (`gpu`: 1 event image, L4, B1 and E1, 100 benchmark samples);
-#   3. the pair in bfloat16 on this GPU: xsd_bench --dtype bfloat16 on step 2's adapters (verifier-consistency and
+#   3. the ceiling: xsd_bench with every draft right (`--replay-alpha 1`: B1 drafts as live, its drafts replaced by the
+#      verifier's own answer) at γ 4, 8 and 16, beside both baselines: the most draft-then-verify decoding can reach on
+#      this pair's answers, whatever the drafter (`bench_ceiling`);
+#   4. the pair in bfloat16 on this GPU: xsd_bench --dtype bfloat16 on step 2's adapters (verifier-consistency and
 #      agreement with plain decoding, as `reports/reference/toy_bf16_cpu` has them on a CPU).
 # Every step prints its true exit status (a step stopped by its time limit says TIMEOUT) and the results (the pair's
 # evaluation, stage 2-4 tables, the benchmark's per-sample JSONL and summaries, this log's status lines) are packed into
@@ -17,10 +20,10 @@ OUT=${1:?usage: tools/gpu_pipeline.sh OUT [PIPELINE_PRESET] [TIME_LIMIT_S]}; PRE
 PY=${PYTHON:-python3}; T0=$(date +%s); mkdir -p "$OUT"
 cd "$(dirname "$0")/.." || exit 1
 el() { echo $(( $(date +%s) - T0 )); }
-{ read -r TOY; read -r RUNS; read -r WORLD; read -r DATA; read -r REPORTS; } < <($PY -c "
+{ read -r TOY; read -r RUNS; read -r WORLD; read -r DATA; read -r REPORTS; read -r NBENCH; } < <($PY -c "
 from xmodal_sd.pipeline import PipelineConfig; from xmodal_sd.toypair import ToyPairConfig; from xmodal_sd.core import data_dir, reports_dir
 c = PipelineConfig.from_name('$PRESET')
-print(c.toypair, data_dir('runs', c.toypair), data_dir('toyworld', ToyPairConfig.from_name(c.toypair).world), data_dir(), reports_dir(), sep='\n')")
+print(c.toypair, data_dir('runs', c.toypair), data_dir('toyworld', ToyPairConfig.from_name(c.toypair).world), data_dir(), reports_dir(), c.bench_samples, sep='\n')")
 [ -n "$REPORTS" ] || { echo "gpu_pipeline: could not read the presets (exit 1)"; exit 1; }
 STATUS=()
 pack() {
@@ -47,6 +50,10 @@ step pair 120 $PY -m xmodal_sd.toypair --preset "$TOY" --redecode || exit 1
 step stages_1_4 "$(left 100)" $PY -c "
 from xmodal_sd.pipeline import run_pipeline
 run_pipeline('$PRESET', progress=False)"
+DEV=$([ "$CUDA" = True ] && echo cuda || echo cpu)
+step ceiling "$(left 90)" $PY -m xmodal_sd.bench --pair "$DATA/toypair/$TOY" --adapters "$RUNS/adapters/1f" --data "$WORLD/test" \
+    --configs vl_baseline,hf_generate,B1+VL --gammas 4,8,16 --replay-alpha 1 --n "$NBENCH" --device "$DEV" \
+    --out "$REPORTS/bench_ceiling_$DEV" --quiet
 if [ "$CUDA" = True ]; then
   step bf16_bench "$(left 15)" $PY -m xmodal_sd.bench --pair "$DATA/toypair/$TOY" --adapters "$RUNS/adapters/1f" \
       --data "$WORLD/test" --configs vl_baseline,hf_generate,L4+VL+g2,B1+VL+g2,E1+VL+hide+g2,two_phase:L4+B1+g2 --n 40 --dtype bfloat16 \

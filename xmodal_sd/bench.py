@@ -608,15 +608,15 @@ def realscale_costs(root=None,            # gpu_realscale runs (default: the com
 GPU_SESSION = 'reports/reference/gpu_session'   # the committed files of one `tools/gpu_pipeline.sh` session
 
 def gpu_session_tables(root=None) -> dict:
-    """The files of a `tools/gpu_pipeline.sh` session (default: the committed reference one): `bench` and `bf16` (stage 4
-    summaries, one row per configuration, plus `vs_faster`, the speedup against the faster baseline), `pair` (accuracy
+    """The files of a `tools/gpu_pipeline.sh` session (default: the committed reference one): `bench`, `bf16` and `ceiling`
+    (stage 4 summaries, one row per configuration, plus `vs_faster`, the speedup against the faster baseline), `pair` (accuracy
     per question type of the pair decoded on the GPU, beside its card's CPU answers), `timings`, `status`, `env`."""
     from xmodal_sd.core import project_root
     from xmodal_sd.toypair import PRETRAINED, ToyPairConfig
     root = Path(root) if root else project_root()/GPU_SESSION
     if not (root/'status.txt').exists(): raise InputError("not a gpu_pipeline session (no status.txt)", path=root)
     out = {}
-    for key, sub in (('bench', 'bench/1f'), ('bench', 'bench'), ('bf16', 'bench_bf16')):   # (None: that step did not finish)
+    for key, sub in (('bench', 'bench/1f'), ('bench', 'bench'), ('bf16', 'bench_bf16'), ('ceiling', 'bench_ceiling')):   # (None: not run, or did not finish)
         if key in out and out[key] is not None: continue              # a run folder's bench/1f/, else an older session's bench/
         if not (root/sub/'summary.json').exists(): out[key] = None; continue
         b = read_json(root/sub/'summary.json')
@@ -634,7 +634,7 @@ def gpu_session_tables(root=None) -> dict:
     return out
 
 def gpu_session_summary(root=None) -> str:
-    "The GPU session's headline as text: the pair's accuracy on the GPU, stage 4's speedups with intervals, the prefill's share, bf16 agreement."
+    "The GPU session's headline as text: the pair's accuracy on the GPU, stage 4's speedups with intervals, the prefill's share, the ceiling, bf16 agreement."
     t = gpu_session_tables(root); b, f = t['bench'], t['bf16']
     e = t['bench_env'] if b is not None else t.get('bf16_env', {})
     acc, same = t['pair'], t['pair_same']
@@ -663,6 +663,15 @@ def gpu_session_summary(root=None) -> str:
         lines.append(f"- the prefill, which speculative decoding leaves as it is, is {P / T:.0%} of the faster baseline's request ({P:.0f} of "
                      f"{T:.0f} ms, medians), so the best decode speedup measured ({D:.2f}x) can make a request at most {T / (P + (T - P) / D):.2f}x "
                      "faster, and 3x " + (f"would need a decode speedup of {(T - P) / (T / 3 - P):.1f}x" if T / 3 > P else "is out of reach whatever the decode"))
+    cl = t['ceiling']
+    if cl is not None:                                # every draft right: what the answers' lengths leave to gain
+        fc, kc, sc = speedup_ranking(cl); rc = sc.iloc[0]
+        lines.append(f"- the ceiling, every draft right (B1 drafting as live, its drafts replaced by the verifier's own answer, {int(rc.n)} samples, "
+                     f"{int(sc.lossless.sum())}/{int(sc.n.sum())} equal plain decoding; answers of {cl.loc[fc, 'new_tokens']:.1f} tokens on average): "
+                     f"best {sc.index[0]} {rc.vs_faster:.2f}x the faster baseline by median total, {rc[f'speedup_{kc}_mean']:.2f}x by mean "
+                     f"({rc[f'speedup_{kc}_lo']:.2f}-{rc[f'speedup_{kc}_hi']:.2f}), {rc.tokens_per_step:.1f} tokens per verify step; "
+                     + ("so no drafter makes this pair's requests 3x faster in this engine (a request still pays the prefill and a verify forward)"
+                        if rc[f'speedup_{kc}_hi'] < 3 and rc.vs_faster < 3 else "3x is within reach of a drafter good enough"))
     if f is not None:
         lines.append(f"- the pair in bfloat16 on the GPU ({int(f.n.iloc[0])} samples x {len(f)} configurations): {int(f.lossless.sum())}/"
                      f"{int(f.n.sum())} answers equal plain decoding, {int(f.consistent.sum())}/{int(f.n.sum())} verifier-consistent")

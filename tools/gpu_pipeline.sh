@@ -14,6 +14,8 @@
 # evaluation, stage 2-4 tables, the benchmark's per-sample JSONL and summaries, this log's status lines) are packed into
 # OUT/gpu_pipeline.tgz on any exit, a failed or timed-out step included.
 # Usage (repository root): tools/gpu_pipeline.sh OUT [PIPELINE_PRESET=gpu] [TIME_LIMIT_S=540]
+# A shorter session: SKIP=graph_check,pair,bf16_bench leaves those steps out, and OVERRIDES (JSON) changes fields of the
+# preset, e.g. OVERRIDES='{"levels": "B1", "bench_configs": "vl_baseline,hf_generate,B1+VL,B1+VL+tree"}' (B1 and the ceiling).
 # A CPU smoke test of the same path: XSD_DATA=/tmp/d XSD_REPORTS=/tmp/r tools/gpu_pipeline.sh /tmp/out tiny
 set -uo pipefail
 OUT=${1:?usage: tools/gpu_pipeline.sh OUT [PIPELINE_PRESET] [TIME_LIMIT_S]}; PRESET=${2:-gpu}; LIMIT=${3:-540}
@@ -22,7 +24,8 @@ cd "$(dirname "$0")/.." || exit 1
 el() { echo $(( $(date +%s) - T0 )); }
 { read -r TOY; read -r RUNS; read -r WORLD; read -r DATA; read -r REPORTS; read -r NBENCH; } < <($PY -c "
 from xmodal_sd.pipeline import PipelineConfig; from xmodal_sd.toypair import ToyPairConfig; from xmodal_sd.core import data_dir, reports_dir
-c = PipelineConfig.from_name('$PRESET')
+import json, os
+c = PipelineConfig.from_name('$PRESET', **json.loads(os.environ.get('OVERRIDES') or '{}'))
 print(c.toypair, data_dir('runs', c.toypair), data_dir('toyworld', ToyPairConfig.from_name(c.toypair).world), data_dir(), reports_dir(), c.bench_samples, sep='\n')")
 [ -n "$REPORTS" ] || { echo "gpu_pipeline: could not read the presets (exit 1)"; exit 1; }
 STATUS=()
@@ -36,6 +39,7 @@ pack() {
 trap pack EXIT
 step() {                                             # step NAME SECONDS COMMAND...: run it, print and record its exit status
   local name=$1 secs=$2 rc; shift 2
+  case ",${SKIP:-}," in *",$name,"*) echo "[$(el)s] $name: SKIPPED (SKIP)"; STATUS+=("$name=skipped"); return 0 ;; esac
   [ "$secs" -gt 5 ] || { echo "[$(el)s] $name: SKIPPED (no time left)"; STATUS+=("$name=skipped"); return 1; }
   echo "[$(el)s] == $name (at most ${secs}s)"
   timeout -k 10 "$secs" "$@"; rc=$?
@@ -48,8 +52,9 @@ CUDA=$($PY -c 'import torch; print(torch.cuda.is_available())')
 [ "$CUDA" = True ] && step graph_check 90 $PY tools/gpu_graph_check.py --device cuda
 step pair 120 $PY -m xmodal_sd.toypair --preset "$TOY" --redecode || exit 1
 step stages_1_4 "$(left 100)" $PY -c "
-from xmodal_sd.pipeline import run_pipeline
-run_pipeline('$PRESET', progress=False)"
+import json, os
+from xmodal_sd.pipeline import PipelineConfig, run_pipeline
+run_pipeline(PipelineConfig.from_name('$PRESET', **json.loads(os.environ.get('OVERRIDES') or '{}')), progress=False)"
 DEV=$([ "$CUDA" = True ] && echo cuda || echo cpu)
 step ceiling "$(left 90)" $PY -m xmodal_sd.bench --pair "$DATA/toypair/$TOY" --adapters "$RUNS/adapters/1f" --data "$WORLD/test" \
     --configs vl_baseline,hf_generate,B1+VL --gammas 4,8,16 --replay-alpha 1 --n "$NBENCH" --device "$DEV" \

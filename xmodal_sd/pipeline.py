@@ -198,7 +198,11 @@ def stage4(ws:Workspace, cfg:PipelineConfig, pair, paths:dict, progress=True, lo
         sim = read_json(b1).get('tree', {}) if b1.exists() else {}
         tree = cfg.bench_tree if cfg.bench_tree >= 0 else sim.get('best_size', 0)
         depth = sim.get('sizes', {}).get(str(tree), {}).get('depth', BenchConfig.tree_depth)
-        bcfg = BenchConfig(configs=cfg.bench_configs, n=cfg.bench_samples, max_new_tokens=cfg.max_new_tokens, gammas=cfg.bench_gammas,
+        configs = cfg.bench_configs
+        if tree < 1 and '+tree' in configs:                             # stage 3 found no tree that pays: the chains only
+            configs = ','.join(c for c in configs.split(',') if '+tree' not in c)
+            log(f"   {n}f: stage 3 found no token tree that pays for B1 ({b1}): the +tree configurations are left out")
+        bcfg = BenchConfig(configs=configs, n=cfg.bench_samples, max_new_tokens=cfg.max_new_tokens, gammas=cfg.bench_gammas,
                            device=cfg.device, threads=cfg.threads or 1, event_frames=n, tree=tree, tree_depth=depth)
         done = ws.bench(n)/'summary.json'
         if done.exists() and read_json(done)['config'] == bcfg.to_dict():

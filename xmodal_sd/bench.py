@@ -623,12 +623,13 @@ def gpu_session_tables(root=None) -> dict:
         s = pd.DataFrame(b['summary']).set_index('config')
         s['vs_faster'] = s[['speedup_vl', 'speedup_hf']].min(axis=1)
         out[key], out[f'{key}_env'] = s, {**b['env'], 'dtype': b['config']['dtype'], 'n': b['config']['n']}
-    gpu = read_json(root/'toypair_gpu.json', 'pair report')
-    cpu = read_json(PRETRAINED/f"toypair-{gpu['config']['models']}"/'evaluation.json', 'the card\'s answers')['predictions'] \
-        if (PRETRAINED/f"toypair-{gpu['config']['models']}").exists() else {}
-    acc = pd.DataFrame(gpu['accuracy'])
-    out['pair'] = acc
-    out['pair_same'] = {k: (sum(v == cpu.get(k, {}).get(i) for i, v in p.items()), len(p)) for k, p in gpu['predictions'].items()}
+    out['pair'] = out['pair_same'] = None                          # (a session that skipped the pair's step: no report)
+    if (root/'toypair_gpu.json').exists():
+        gpu = read_json(root/'toypair_gpu.json', 'pair report')
+        cpu = read_json(PRETRAINED/f"toypair-{gpu['config']['models']}"/'evaluation.json', 'the card\'s answers')['predictions'] \
+            if (PRETRAINED/f"toypair-{gpu['config']['models']}").exists() else {}
+        out['pair'] = pd.DataFrame(gpu['accuracy'])
+        out['pair_same'] = {k: (sum(v == cpu.get(k, {}).get(i) for i, v in p.items()), len(p)) for k, p in gpu['predictions'].items()}
     out['timings'] = read_json(root/'pipeline.json')['timings']
     out['status'] = dict(l.strip().split('=', 1) for l in (root/'status.txt').read_text().splitlines() if '=' in l)
     return out
@@ -641,11 +642,12 @@ def gpu_session_summary(root=None) -> str:
     lines = [f"One GPU session (`tools/gpu_pipeline.sh`) on {e.get('device_name', '?')} (torch {e.get('torch', '?')}): steps "
              + ', '.join(f'{s} {v}' for s, v in t['status'].items())
              + f"; the stages that finished took {sum(t['timings'].values()):.0f} s ("
-             + ', '.join(f"{k_.split(':')[0]} {v:.0f} s" for k_, v in t['timings'].items() if v >= 0.5) + ").",
-             "- the `gpu` pair (the default pair, 32 layers deep), accuracy on the test split decoded on the GPU: "
-             + ', '.join(f"{r_} {acc.loc['all', r_]:.1f}%" for r_ in ('verifier', 'drafter', 'drafter_5f'))
-             + f" (chance {acc.loc['all', 'chance']:.1f}%); answers identical to the CPU's: "
-             + ', '.join(f"{r_} {s}/{n}" for r_, (s, n) in same.items())]
+             + ', '.join(f"{k_.split(':')[0]} {v:.0f} s" for k_, v in t['timings'].items() if v >= 0.5) + ")."]
+    if acc is not None:
+        lines.append("- the `gpu` pair (the default pair, 32 layers deep), accuracy on the test split decoded on the GPU: "
+                     + ', '.join(f"{r_} {acc.loc['all', r_]:.1f}%" for r_ in ('verifier', 'drafter', 'drafter_5f'))
+                     + f" (chance {acc.loc['all', 'chance']:.1f}%); answers identical to the CPU's: "
+                     + ', '.join(f"{r_} {s}/{n}" for r_, (s, n) in same.items()))
     if b is None: lines.append("- stage 4: no rows came back (see the steps' status)")
     else:
         faster, k, spec = speedup_ranking(b)

@@ -25,7 +25,8 @@ from .speculative import SpecConfig, SpecDecoder, Generation, predicted_speedup,
 __all__ = ['DRAFTER_LEVELS', 'HEAD_LEVELS', 'BASELINES', 'COLUMNS', 'REALSCALE', 'GPU_SESSION', 'RunSpec', 'parse_config',
            'expand_configs', 'load_adapters', 'random_adapters', 'hf_generate', 'BenchConfig', 'make_decoder',
            'divergence', 'run_bench', 'speedup_interval', 'speedup_ranking', 'summarize', 'bench', 'show', 'xsd_bench',
-           'realscale_tables', 'realscale_summary', 'realscale_costs', 'gpu_session_tables', 'gpu_session_summary']
+           'realscale_tables', 'realscale_summary', 'realscale_costs', 'gpu_session_tables', 'perfect_drafter_bound',
+           'gpu_session_summary']
 
 # %% ../nbs/09_bench.ipynb #5cc9b559
 DRAFTER_LEVELS = ('L1', 'L2', 'L3', 'L4', 'L5', 'L6')   # draft from the drafter's states (L6: merged drafter, no adapter)
@@ -634,6 +635,32 @@ def gpu_session_tables(root=None) -> dict:
     out['status'] = dict(l.strip().split('=', 1) for l in (root/'status.txt').read_text().splitlines() if '=' in l)
     return out
 
+def perfect_drafter_bound(root=None, head:str='B1+VL+g4') -> pd.DataFrame:
+    """What a drafter whose every draft is right could reach on a GPU session's samples (a model on measured costs): per
+    sample of `vl_baseline`, its own prefill, then one verify forward over the whole answer (its `k` forwards' tokens, at
+    stage 3's verify-cost curve `v(k)`, in units of the sample's own plain step) and the head's `k - 1` drafts (at `head`'s c).
+    Columns: `k`, `total_ms` (plain), `bound_ms` (that), `free_ms` (the prefill and one plain step: drafting and a
+    k-token forward free), and `speedup`, `free_speedup` per sample."""
+    from xmodal_sd.core import project_root
+    from xmodal_sd.evaluate import EvalConfig
+    root = Path(root) if root else project_root()/GPU_SESSION
+    sub = next((s_ for s_ in ('bench/1f', 'bench') if (root/s_/'samples.jsonl').exists()), None)
+    if sub is None: raise InputError("no benchmark samples (bench/1f/samples.jsonl)", path=root)
+    df = pd.read_json(root/sub/'samples.jsonl', lines=True)
+    costs = read_json(next(p_ for p_ in (root/'eval'/'1f'/'costs.json', root/'eval'/'costs.json') if p_.exists()), 'stage 3 costs')
+    summ = pd.DataFrame(read_json(root/sub/'summary.json')['summary']).set_index('config')
+    if 'verify_curve' not in costs: raise InputError("stage 3's costs have no verify-cost curve (a session before it was measured)", field='verify_curve')
+    if head not in summ.index: raise InputError(f"the session did not benchmark {head}", path=root/sub/'summary.json', field='head')
+    curve, c = EvalConfig(verify_curve=costs['verify_curve']), summ.loc[head, 'c']
+    rows = []
+    for _, r in df[df.config == 'vl_baseline'].iterrows():
+        fw = r.verify_ms[1:]                                   # step 0 is the prefill's token: no forward
+        k, step = len(fw), (np.mean(fw) if fw else 0.)
+        bound = r.prefill_ms + step * (curve.verify_cost(k) + c * max(k - 1, 0)) if k else r.prefill_ms
+        rows.append(dict(sample=r['sample'], k=k, total_ms=r.total_ms, bound_ms=bound, free_ms=r.prefill_ms + (min(fw) if fw else 0.)))
+    out = pd.DataFrame(rows).set_index('sample')
+    return out.assign(speedup=out.total_ms / out.bound_ms, free_speedup=out.total_ms / out.free_ms)
+
 def gpu_session_summary(root=None) -> str:
     "The GPU session's headline as text: the pair's accuracy on the GPU, stage 4's speedups with intervals, the prefill's share, the ceiling, bf16 agreement."
     t = gpu_session_tables(root); b, f = t['bench'], t['bf16']
@@ -665,6 +692,12 @@ def gpu_session_summary(root=None) -> str:
         lines.append(f"- the prefill, which speculative decoding leaves as it is, is {P / T:.0%} of the faster baseline's request ({P:.0f} of "
                      f"{T:.0f} ms, medians), so the best decode speedup measured ({D:.2f}x) can make a request at most {T / (P + (T - P) / D):.2f}x "
                      "faster, and 3x " + (f"would need a decode speedup of {(T - P) / (T / 3 - P):.1f}x" if T / 3 > P else "is out of reach whatever the decode"))
+        try: pb = perfect_drafter_bound(root)
+        except InputError: pb = None                          # (an older session: no verify-cost curve, or no B1 chain)
+        if pb is not None: lines.append(f"- a perfect drafter (every draft right: each request its prefill, B1's drafting and one verify forward over the whole answer, "
+                                        f"at the costs measured here) would reach {pb.total_ms.mean() / pb.bound_ms.mean():.2f}x vl_baseline by mean total, "
+                                        f"{pb.total_ms.median() / pb.bound_ms.median():.2f}x by median; {pb.total_ms.mean() / pb.free_ms.mean():.2f}x by mean even with "
+                                        f"drafting free and that forward at one plain step (answers of {pb.k.mean():.1f} forwards after the prefill's token, on average)")
     cl = t['ceiling']
     if cl is not None:                                # every draft right: what the answers' lengths leave to gain
         fc, kc, sc = speedup_ranking(cl); rc = sc.iloc[0]

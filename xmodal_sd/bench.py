@@ -635,7 +635,7 @@ def gpu_session_tables(root=None) -> dict:
     out['status'] = dict(l.strip().split('=', 1) for l in (root/'status.txt').read_text().splitlines() if '=' in l)
     return out
 
-def perfect_drafter_bound(root=None, head:str='B1+VL+g4') -> pd.DataFrame:
+def perfect_drafter_bound(root=None, head:str='B1+VL+g4', summary:pd.DataFrame|None=None) -> pd.DataFrame:
     """What a drafter whose every draft is right could reach on a GPU session's samples (a model on measured costs): per
     sample of `vl_baseline`, its own prefill, then one verify forward over the whole answer (its `k` forwards' tokens, at
     stage 3's verify-cost curve `v(k)`, in units of the sample's own plain step) and the head's `k - 1` drafts (at `head`'s c).
@@ -648,7 +648,7 @@ def perfect_drafter_bound(root=None, head:str='B1+VL+g4') -> pd.DataFrame:
     if sub is None: raise InputError("no benchmark samples (bench/1f/samples.jsonl)", path=root)
     df = pd.read_json(root/sub/'samples.jsonl', lines=True)
     costs = read_json(next(p_ for p_ in (root/'eval'/'1f'/'costs.json', root/'eval'/'costs.json') if p_.exists()), 'stage 3 costs')
-    summ = pd.DataFrame(read_json(root/sub/'summary.json')['summary']).set_index('config')
+    summ = summary if summary is not None else gpu_session_tables(root)['bench']   # (a caller that has the session's table passes it)
     if 'verify_curve' not in costs: raise InputError("stage 3's costs have no verify-cost curve (a session before it was measured)", field='verify_curve')
     if head not in summ.index: raise InputError(f"the session did not benchmark {head}", path=root/sub/'summary.json', field='head')
     curve, c = EvalConfig(verify_curve=costs['verify_curve']), summ.loc[head, 'c']
@@ -692,7 +692,7 @@ def gpu_session_summary(root=None) -> str:
         lines.append(f"- the prefill, which speculative decoding leaves as it is, is {P / T:.0%} of the faster baseline's request ({P:.0f} of "
                      f"{T:.0f} ms, medians), so the best decode speedup measured ({D:.2f}x) can make a request at most {T / (P + (T - P) / D):.2f}x "
                      "faster, and 3x " + (f"would need a decode speedup of {(T - P) / (T / 3 - P):.1f}x" if T / 3 > P else "is out of reach whatever the decode"))
-        try: pb = perfect_drafter_bound(root)
+        try: pb = perfect_drafter_bound(root, summary=b)
         except InputError: pb = None                          # (an older session: no verify-cost curve, or no B1 chain)
         if pb is not None: lines.append(f"- a perfect drafter (every draft right: each request its prefill, B1's drafting and one verify forward over the whole answer, "
                                         f"at the costs measured here) would reach {pb.total_ms.mean() / pb.bound_ms.mean():.2f}x vl_baseline by mean total, "
